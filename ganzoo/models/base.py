@@ -1,0 +1,331 @@
+"""The base class every ganzoo variant extends.
+
+A variant supplies its two networks (``build_generator``,
+``build_discriminator``) and, where its paper differs, the loss of each
+player. The base class owns everything else: optimizers and their saving,
+the training algorithm (k discriminator updates per generator update),
+distribution-safe loss scaling, metrics, input validation and ``generate``.
+"""
+
+import json
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganzoo import config as config_lib
+from ganzoo import datasets, losses
+
+_OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop,
+               "sgd": keras.optimizers.SGD}
+
+
+def make_optimizer(spec):
+    """A Keras optimizer from a config section like ``{name: adam, learning_rate: 2.0e-4, ...}``."""
+    spec = dict(spec)
+    name = spec.pop("name")
+    if name not in _OPTIMIZERS:
+        raise config_lib.ConfigError(f"Unknown optimizer {name!r}; choose one of "
+                                     f"{', '.join(sorted(_OPTIMIZERS))}.")
+    return _OPTIMIZERS[name](**spec)
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class GAN(keras.Model):
+    """A GAN as one ``keras.Model`` with a ``generator`` and a ``discriminator``.
+
+    Training follows Goodfellow et al. 2014, Algorithm 1: for each batch of
+    real data, update the discriminator on it and on fresh samples of G; after
+    every ``training.d_steps`` discriminator updates, update the generator
+    once on fresh noise. Subclasses change the networks and the two losses,
+    never this loop.
+
+    Args:
+        config: a resolved config dict (use ``ganzoo.build`` to get one from
+            the shipped YAML with your overrides).
+
+    Example:
+
+    ```python
+    gan = ganzoo.build("dcgan")
+    gan.fit(ganzoo.datasets.load("digits"), epochs=1)
+    images = gan.generate(16, seed=0)   # (16, 28, 28, 1) float32 in [-1, 1]
+    ```
+    """
+
+    registry_name = None
+    #: names of the scalars logged every step, in order
+    metric_names = ("d_loss", "g_loss", "d_real", "d_fake")
+
+    def __init__(self, config, **kwargs):
+        kwargs.setdefault("name", config.get("model", "gan"))
+        super().__init__(**kwargs)
+        # Stored as JSON so Keras' attribute tracking never wraps or mutates it.
+        self._config_json = json.dumps(config_lib._plain(config))
+        cfg = self.config
+        self.image_shape = tuple(cfg["image_shape"])
+        self.latent_dim = int(cfg["latent_dim"])
+        self.d_steps = int(cfg["training"]["d_steps"])
+        self.generator = self.build_generator()
+        self.discriminator = self.build_discriminator()
+        self.d_loss_fn, self.g_loss_fn = losses.get(cfg["loss"]["name"])
+        self.seed_generator = keras.random.SeedGenerator(cfg.get("seed"))
+        self.trackers = [keras.metrics.Mean(name=n) for n in self.metric_names]
+        self.g_optimizer = None
+        self.d_optimizer = None
+        self.built = True  # sub-models exist: needed by save_weights, tf.distribute, BackupAndRestore
+
+    # ------------------------------------------------------------------ config
+
+    @property
+    def config(self):
+        """A copy of the resolved config this model was built from."""
+        return json.loads(self._config_json)
+
+    @classmethod
+    def config_checks(cls):
+        """Dotted key -> (predicate, expected) checks applied by ``ganzoo.build``."""
+        c = config_lib
+        checks = {
+            "image_shape": c.image_shape(),
+            "latent_dim": c.positive_int(),
+            "latent_distribution": c.one_of("normal", "uniform"),
+            "loss.name": c.one_of(*losses.names()),
+            "loss.real_label": c.number_in(0.5, 1.0),
+            "training.batch_size": c.positive_int(),
+            "training.epochs": c.positive_int(),
+            "training.d_steps": c.positive_int(),
+            "seed": c.optional_seed(),
+        }
+        for player in ("generator", "discriminator"):
+            p = f"optimizer.{player}"
+            checks[f"{p}.name"] = c.one_of(*sorted(_OPTIMIZERS))
+            checks[f"{p}.learning_rate"] = c.positive_number()
+            checks[f"{p}.beta_1"] = c.number_in(0.0, 1.0, hi_open=True)
+            checks[f"{p}.beta_2"] = c.number_in(0.0, 1.0, hi_open=True)
+        return checks
+
+    def get_config(self):
+        return {"name": self.name, "config": self.config}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # ------------------------------------------------------------------ networks
+
+    def build_generator(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement build_generator()")
+
+    def build_discriminator(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement build_discriminator()")
+
+    def call(self, z, training=False):
+        """The generator: ``model(z)`` returns images in [-1, 1]."""
+        return self.generator(z, training=training)
+
+    # ------------------------------------------------------------------ compile / save
+
+    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+        """Configure both optimizers (from the config unless given) and Keras' compile options.
+
+        Args:
+            g_optimizer: generator optimizer; default from ``optimizer.generator``.
+            d_optimizer: discriminator optimizer; default from ``optimizer.discriminator``.
+            **kwargs: passed to ``keras.Model.compile`` (``steps_per_execution``,
+                ``run_eagerly``, ``jit_compile``; XLA is off by default, it measured
+                slower on CPU).
+        """
+        cfg = self.config["optimizer"]
+        self.g_optimizer = g_optimizer or make_optimizer(cfg["generator"])
+        self.d_optimizer = d_optimizer or make_optimizer(cfg["discriminator"])
+        kwargs.setdefault("jit_compile", False)
+        kwargs.setdefault("auto_scale_loss", False)
+        # Keras' own `optimizer` slot holds the generator's: its iterations count G updates.
+        super().compile(optimizer=self.g_optimizer, **kwargs)
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+
+    def get_compile_config(self):
+        if self.g_optimizer is None:
+            return None
+        return {
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "steps_per_execution": self.steps_per_execution,
+            "run_eagerly": self.run_eagerly,
+            "jit_compile": self.jit_compile,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        g = keras.saving.deserialize_keras_object(config.pop("g_optimizer"))
+        d = keras.saving.deserialize_keras_object(config.pop("d_optimizer"))
+        self.compile(g_optimizer=g, d_optimizer=d, **config)
+
+    # ------------------------------------------------------------------ sampling
+
+    def sample_latent(self, n):
+        """A batch of z from the configured prior, drawn from the model's seeded stream."""
+        shape = (n, self.latent_dim)
+        if self.config["latent_distribution"] == "uniform":
+            return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
+        return keras.random.normal(shape, seed=self.seed_generator)
+
+    def latent_numpy(self, n, seed=None):
+        """``n`` latent vectors as NumPy, reproducible for a given ``seed``."""
+        rng = np.random.default_rng(seed)
+        if self.config["latent_distribution"] == "uniform":
+            return rng.uniform(-1.0, 1.0, (n, self.latent_dim)).astype(np.float32)
+        return rng.standard_normal((n, self.latent_dim)).astype(np.float32)
+
+    def generator_inputs(self, z, labels):
+        """What the generator is called on; conditional variants add the labels."""
+        return z
+
+    def discriminator_inputs(self, images, labels):
+        """What the discriminator is called on; conditional variants add the labels."""
+        return images
+
+    def generate(self, n=None, z=None, seed=None, batch_size=256):
+        """Generate images.
+
+        Args:
+            n: how many images (default 64); ignored when ``z`` is given.
+            z: optional latent vectors, shape (n, latent_dim).
+            seed: seed for drawing z, so equal seeds give equal images.
+            batch_size: images per forward pass.
+
+        Returns:
+            float32 NumPy array (n, H, W, C) in [-1, 1].
+        """
+        if z is None:
+            z = self.latent_numpy(64 if n is None else int(n), seed)
+        z = np.asarray(z, np.float32)
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"z must have shape (n, {self.latent_dim}), got {z.shape}.")
+        return self._run_generator(z, None, batch_size)
+
+    def _run_generator(self, z, labels, batch_size):
+        out = []
+        for i in range(0, len(z), batch_size):
+            lab = None if labels is None else labels[i:i + batch_size]
+            inputs = self.generator_inputs(tf.constant(z[i:i + batch_size]), lab)
+            out.append(keras.ops.convert_to_numpy(self.generator(inputs, training=False)))
+        shape = (0,) + self.image_shape
+        return np.concatenate(out).astype(np.float32) if out else np.zeros(shape, np.float32)
+
+    # ------------------------------------------------------------------ losses
+
+    def discriminator_loss(self, real, fake, real_labels=None, fake_labels=None):
+        """D's loss on a real and a generated batch; returns ``(loss, logs)``."""
+        real_logits = self.discriminator(self.discriminator_inputs(real, real_labels),
+                                         training=True)
+        fake_logits = self.discriminator(self.discriminator_inputs(fake, fake_labels),
+                                         training=True)
+        loss = self.d_loss_fn(real_logits, fake_logits,
+                              real_label=self.config["loss"]["real_label"])
+        return loss, {"d_loss": loss,
+                      "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
+                      "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))}
+
+    def generator_loss(self, fake, labels):
+        """G's loss on a generated batch; returns ``(loss, logs)``."""
+        fake_logits = self.discriminator(self.discriminator_inputs(fake, labels), training=True)
+        loss = self.g_loss_fn(fake_logits)
+        return loss, {"g_loss": loss}
+
+    def after_discriminator_update(self):
+        """Hook run after each D update (WGAN clips weights here)."""
+
+    # ------------------------------------------------------------------ training
+
+    def sample_labels(self, batch_size, real_labels):
+        """Labels for generated samples; conditional variants override."""
+        return None
+
+    def discriminator_step(self, real, labels):
+        batch = tf.shape(real)[0]
+        fake_labels = self.sample_labels(batch, labels)
+        fake = self.generator(self.generator_inputs(self.sample_latent(batch), fake_labels),
+                              training=True)
+        with tf.GradientTape() as tape:
+            loss, logs = self.discriminator_loss(real, fake, labels, fake_labels)
+            scaled = loss / _replicas()
+        variables = self.discriminator.trainable_variables
+        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        self.after_discriminator_update()
+        return logs
+
+    def generator_step(self, batch, labels):
+        fake_labels = self.sample_labels(batch, labels)
+        with tf.GradientTape() as tape:
+            fake = self.generator(self.generator_inputs(self.sample_latent(batch), fake_labels),
+                                  training=True)
+            loss, logs = self.generator_loss(fake, fake_labels)
+            scaled = loss / _replicas()
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        return logs
+
+    def train_step(self, data):
+        real, labels = _unpack(data)
+        self._update_trackers(self.discriminator_step(real, labels))
+        batch = tf.shape(real)[0]
+        if self.d_steps == 1:
+            self._update_trackers(self.generator_step(batch, labels))
+        else:
+            def g_update():
+                self._update_trackers(self.generator_step(batch, labels))
+                return tf.constant(True)
+
+            tf.cond(self.d_optimizer.iterations % self.d_steps == 0, g_update,
+                    lambda: tf.constant(False))
+        return {m.name: m.result() for m in self.metrics}
+
+    def _update_trackers(self, logs):
+        for tracker in self.trackers:
+            if tracker.name in logs:
+                tracker.update_state(logs[tracker.name])
+
+    @property
+    def metrics(self):
+        return list(self.trackers)
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=None, **kwargs):
+        """Train on images (and labels): a ``tf.data.Dataset`` or NumPy arrays.
+
+        Data is validated (shape against ``image_shape``, value range) before
+        training starts, converted to float32 [-1, 1] once in the input
+        pipeline, and batched with ``training.batch_size`` when it is not
+        batched already. ``epochs`` defaults to the config's
+        ``training.epochs`` (the recipe of the zoo config).
+
+        Args:
+            x: dataset of images or ``(images, labels)``, or an image array.
+            y: labels when ``x`` is an array.
+            batch_size: overrides ``training.batch_size`` for unbatched data.
+            epochs: number of epochs; default ``training.epochs``.
+            **kwargs: passed to ``keras.Model.fit`` (``callbacks``, ``verbose``...).
+
+        Returns:
+            The Keras ``History``.
+        """
+        cfg = self.config
+        dataset, _ = datasets.prepare_for_fit(
+            x, y, image_shape=self.image_shape,
+            batch_size=batch_size or cfg["training"]["batch_size"], seed=cfg.get("seed"))
+        kwargs.setdefault("shuffle", False)  # the pipeline shuffles; Keras would only warn
+        return super().fit(dataset, epochs=epochs or cfg["training"]["epochs"], **kwargs)
+
+
+def _unpack(data):
+    if isinstance(data, (tuple, list)):
+        return data[0], (data[1] if len(data) > 1 else None)
+    return data, None
+
+
+def _replicas():
+    return tf.distribute.get_strategy().num_replicas_in_sync

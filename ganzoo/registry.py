@@ -1,0 +1,117 @@
+"""The model registry: names -> GAN classes, ``build`` and ``load``."""
+
+import difflib
+import os
+
+from ganzoo import config as config_lib
+
+_REGISTRY = {}
+
+
+def register(name, default_config=None):
+    """Class decorator that adds a GAN variant to the registry under ``name``.
+
+    Args:
+        name: the registry name used by :func:`build` and the CLI.
+        default_config: the variant's default config: a dict, a path to a YAML
+            file, or ``None`` to use the shipped ``zoo_configs/<name>.yaml``.
+
+    Example:
+
+    ```python
+    @ganzoo.register("my_gan", default_config="my_gan.yaml")
+    class MyGAN(ganzoo.models.GAN):
+        ...
+    ```
+    """
+
+    def decorator(cls):
+        if name in _REGISTRY and _REGISTRY[name][0] is not cls:
+            raise ValueError(f"A model named {name!r} is already registered "
+                             f"({_REGISTRY[name][0].__name__}); pick another name.")
+        cls.registry_name = name
+        _REGISTRY[name] = (cls, default_config)
+        return cls
+
+    return decorator
+
+
+def list_models():
+    """Sorted names of every registered variant."""
+    return sorted(_REGISTRY)
+
+
+def get_class(name):
+    """The class registered under ``name``; unknown names raise a ``ValueError``."""
+    if name not in _REGISTRY:
+        close = difflib.get_close_matches(str(name), list(_REGISTRY), n=1, cutoff=0.4)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"Unknown model {name!r}.{hint} "
+                         f"Registered models: {', '.join(list_models())}.")
+    return _REGISTRY[name][0]
+
+
+def default_config(name):
+    """The variant's default config as a fresh nested dict."""
+    get_class(name)
+    source = _REGISTRY[name][1]
+    if source is None:
+        return config_lib.read_zoo_config(name)
+    if isinstance(source, dict):
+        import copy
+
+        return copy.deepcopy(source)
+    return config_lib.read_yaml(source)
+
+
+def resolve_config(name, config=None, **overrides):
+    """The validated config ``build`` would use, without building anything."""
+    cls = get_class(name)
+    return config_lib.resolve(default_config(name), config, overrides,
+                              checks=cls.config_checks(), model_name=name)
+
+
+def build(name, config=None, **overrides):
+    """Build a compiled GAN from the zoo.
+
+    Args:
+        name: a registered model name (see :func:`list_models`).
+        config: optional dict, YAML path or shipped config name whose keys
+            replace the defaults in ``zoo_configs/<name>.yaml``.
+        **overrides: keys to change, e.g. ``image_shape=(32, 32, 3)``,
+            ``training__batch_size=64`` or ``generator={"filters": 32}``.
+
+    Returns:
+        A compiled ``keras.Model`` ready for ``fit``.
+
+    Example:
+
+    ```python
+    gan = ganzoo.build("dcgan", image_shape=(32, 32, 3))
+    gan.fit(ganzoo.datasets.load("cifar10"), epochs=5)
+    images = gan.generate(16, seed=0)
+    ```
+    """
+    resolved = resolve_config(name, config, **overrides)
+    model = get_class(name)(config=resolved)
+    model.compile()
+    return model
+
+
+def load(path):
+    """Load a saved GAN from a ``.keras`` file or a run directory containing ``model.keras``.
+
+    Loading uses Keras' ``safe_mode=True``: no arbitrary code is deserialized.
+    """
+    import keras
+
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        path = os.path.join(path, "model.keras")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No saved model at {path!r}: pass a .keras file or a run "
+                                "directory written by `ganzoo train`.")
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except Exception as e:  # keras raises many types for corrupt archives
+        raise ValueError(f"Cannot load a ganzoo model from {path!r}: {e}") from e

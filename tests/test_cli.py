@@ -1,0 +1,84 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+import ganzoo
+from ganzoo import cli
+
+
+@pytest.fixture
+def small_npz(tmp_path, digits_small):
+    path = tmp_path / "digits.npz"
+    images, labels = digits_small
+    np.savez(path, x_train=images[:256, ..., 0], y_train=labels[:256])
+    return str(path)
+
+
+def test_train_writes_every_run_file_and_sample_reads_it(tmp_path, small_npz):
+    out = tmp_path / "run"
+    rc = cli.main(["train", "dcgan", "--dataset", small_npz, "--epochs", "1", "--batch-size",
+                   "64", "--set", "generator.filters=8", "--set", "discriminator.filters=8",
+                   "--seed", "1", "--out", str(out), "--verbose", "0"])
+    assert rc == 0
+    for name in ("model.keras", "config.yaml", "history.json", "losses.png",
+                 "samples/epoch_001.png", "samples/final.png"):
+        assert (out / name).is_file(), name
+    config = yaml.safe_load((out / "config.yaml").read_text())
+    assert config["generator"]["filters"] == 8 and config["seed"] == 1
+    assert config["training"]["batch_size"] == 64
+    history = json.loads((out / "history.json").read_text())
+    assert set(history) >= {"d_loss", "g_loss", "d_real", "d_fake"} and len(history["d_loss"]) == 1
+    assert Image.open(out / "losses.png").size[0] > 200
+    model = ganzoo.load(out)
+    assert int(model.g_optimizer.iterations) == 4
+
+    grid = tmp_path / "grid.png"
+    assert cli.main(["sample", str(out), "--n", "16", "--seed", "3", "--out", str(grid)]) == 0
+    img = np.asarray(Image.open(grid))
+    assert img.shape[:2] == (2 * (4 * 30 + 2), 2 * (4 * 30 + 2))
+
+
+def test_train_refuses_to_mix_runs_and_reports_bad_input(tmp_path, small_npz, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "model.keras").write_text("old")
+    rc = cli.main(["train", "dcgan", "--dataset", small_npz, "--out", str(out)])
+    assert rc == 2 and "--force" in capsys.readouterr().err
+    assert (out / "model.keras").read_text() == "old"
+
+    fresh = tmp_path / "fresh"
+    assert cli.main(["train", "dcgan", "--set", "training.batchsize=3", "--out", str(fresh)]) == 2
+    assert "Did you mean 'training.batch_size'" in capsys.readouterr().err
+    assert cli.main(["train", "dcgn", "--out", str(fresh)]) == 2
+    assert "Did you mean 'dcgan'" in capsys.readouterr().err
+    assert cli.main(["train", "dcgan", "--dataset", str(tmp_path / "nothing_here"),
+                     "--out", str(fresh)]) == 2
+    assert "Unknown dataset" in capsys.readouterr().err
+    assert not fresh.exists()  # nothing written on errors
+
+
+def test_train_adopts_the_dataset_image_shape(tmp_path):
+    path = tmp_path / "rgb.npz"
+    x = np.random.default_rng(0).integers(0, 256, (64, 32, 32, 3), dtype=np.uint8)
+    np.savez(path, x_train=x)
+    out = tmp_path / "rgb"
+    assert cli.main(["train", "dcgan", "--dataset", str(path), "--epochs", "1", "--batch-size",
+                     "32", "--set", "generator.filters=8", "--set", "discriminator.filters=8",
+                     "--out", str(out), "--verbose", "0"]) == 0
+    assert yaml.safe_load((out / "config.yaml").read_text())["image_shape"] == [32, 32, 3]
+
+
+def test_console_entry_points():
+    result = subprocess.run([sys.executable, "-m", "ganzoo", "list"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0 and "dcgan" in result.stdout
+    exe = os.path.join(os.path.dirname(sys.executable), "ganzoo")
+    if os.path.exists(exe):
+        result = subprocess.run([exe, "list"], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0 and "dcgan" in result.stdout

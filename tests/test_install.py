@@ -1,0 +1,27 @@
+"""A plain (non-editable) wheel install must find the shipped configs."""
+
+import os
+import subprocess
+import sys
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_wheel_install_finds_configs(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
+                    ROOT], check=True, timeout=600)
+    (wheel,) = list(wheels.glob("ganzoo-*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        assert "ganzoo/zoo_configs/dcgan.yaml" in z.namelist()
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                    str(site), str(wheel)], check=True, timeout=600)
+    code = ("import ganzoo, os; assert ganzoo.__file__.startswith(os.environ['SITE']), "
+            "ganzoo.__file__; print(ganzoo.resolve_config('dcgan')['latent_dim'])")
+    env = dict(os.environ, PYTHONPATH=str(site), SITE=str(site))
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=300, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("100")
