@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 # Demo: DCGAN on the embedded digits; DEMO_EPOCHS fits about 5 minutes on 2 CPU cores.
-DEMO_EPOCHS ?= 30
+DEMO_EPOCHS ?= 50
 DEMO_OUT    ?= runs/demo
 
 .PHONY: demo test install clean

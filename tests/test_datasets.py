@@ -64,7 +64,7 @@ def test_image_folder_with_classes(tmp_path):
     images, labels = datasets.read_image_folder(str(flat))
     assert images.shape == (4, 8, 8, 1) and labels is None
     ds = ganzoo.datasets.load(str(flat), batch_size=2)
-    assert tuple(ds.element_spec.shape) == (None, 8, 8, 1)
+    assert tuple(ds.element_spec.shape) == (2, 8, 8, 1)  # drop_remainder: static batch
 
 
 def test_folder_errors_name_the_problem(tmp_path):
