@@ -3,7 +3,7 @@
     ganzoo list
     ganzoo train MODEL [--dataset NAME|PATH] [--epochs N] [--batch-size N]
                        [--set key=value ...] [--config YAML] [--out DIR] [--seed S] [--force]
-    ganzoo sample RUN_DIR [--n 64] [--seed S] [--out grid.png]
+    ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--out grid.png]
 """
 
 import argparse
@@ -59,6 +59,9 @@ def _parser():
     sa.add_argument("run", help="run directory or .keras file")
     sa.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     sa.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    sa.add_argument("--labels", default=None,
+                    help="conditional models: comma-separated classes, one per sample, or one "
+                         "class for all (default: one row per class)")
     sa.add_argument("--out", default="samples.png", help="PNG to write (default samples.png)")
     sa.set_defaults(func=cmd_sample)
     return p
@@ -90,8 +93,10 @@ def cmd_train(args):
     config = ganzoo.resolve_config(args.model, args.config, **overrides)
     dataset = ganzoo.datasets.load(args.dataset, split=args.split, seed=config.get("seed"))
     user_set_shape = "image_shape" in overrides or (
-        args.config and "image_shape" in config_lib.read_yaml(args.config))
-    if not user_set_shape:  # adopt the dataset's image size, so `--dataset cifar10` just works
+        args.config and os.path.isfile(args.config)
+        and "image_shape" in config_lib.read_yaml(args.config))
+    if "image_shape" in config and not user_set_shape:
+        # adopt the dataset's image size, so `--dataset cifar10` just works
         data_shape = _data_image_shape(dataset)
         if data_shape is not None and list(data_shape) != list(config["image_shape"]):
             print(f"ganzoo: using image_shape {list(data_shape)} from the dataset "
@@ -102,7 +107,8 @@ def cmd_train(args):
     model = ganzoo.build(args.model, args.config, **overrides)
     _remove_previous_run(out)
     callbacks = [
-        ganzoo.callbacks.SampleGrid(os.path.join(out, "samples"), seed=0),
+        ganzoo.callbacks.SampleGrid(os.path.join(out, "samples"), seed=0,
+                                    n=64 if model.is_image else 2500),
         ganzoo.callbacks.LossCurves(os.path.join(out, "losses.png"),
                                     history_path=os.path.join(out, "history.json")),
     ]
@@ -155,10 +161,24 @@ def cmd_sample(args):
     import ganzoo
     from ganzoo import images
 
-    model = ganzoo.load(args.run)
+    from ganzoo.callbacks import sample_layout
+
     if args.n <= 0:
         raise ValueError(f"--n must be positive, got {args.n}.")
-    images.save_grid(model.generate(args.n, seed=args.seed), args.out, scale=2)
+    model = ganzoo.load(args.run)
+    labels, ncols = sample_layout(model, args.n)
+    if args.labels is not None:
+        if not model.num_classes:
+            raise ValueError(f"--labels is for conditional models; {model.name} has no classes.")
+        try:
+            labels = [int(v) for v in args.labels.split(",")]
+        except ValueError:
+            raise ValueError(f"--labels takes integers like 3 or 0,1,2, got {args.labels!r}.") from None
+        if len(labels) == 1:  # one class for every sample
+            labels = labels * args.n
+        ncols = None
+    samples = model.generate(args.n if labels is None else len(labels), seed=args.seed, labels=labels)
+    images.save_samples(samples, args.out, ncols=ncols)
     print(f"ganzoo: wrote {args.out}")
     return 0
 

@@ -51,6 +51,10 @@ def one_of(*options):
     return (lambda v: v in options, "one of " + ", ".join(repr(o) for o in options))
 
 
+def optional_fraction():
+    return (lambda v: v is None or (_is_number(v) and 0 <= v < 1), "null or a number in [0, 1)")
+
+
 def optional_seed():
     return (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0),
             "null or a non-negative integer")
@@ -62,6 +66,18 @@ def image_shape():
                 and all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in v)
                 and v[2] in (1, 3, 4))
     return ok, "three positive integers [height, width, channels] with 1, 3 or 4 channels"
+
+
+def data_shape():
+    return (lambda v: isinstance(v, (list, tuple)) and len(v) == 1
+            and isinstance(v[0], int) and not isinstance(v[0], bool) and v[0] > 0,
+            "[D]: one positive integer, the size of each data vector")
+
+
+def list_of_positive_ints():
+    return (lambda v: isinstance(v, (list, tuple)) and len(v) > 0
+            and all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in v),
+            "a non-empty list of positive integers")
 
 
 def _is_number(v):
@@ -156,7 +172,7 @@ def resolve(defaults, config=None, overrides=None, checks=None, model_name="mode
 
     Args:
         defaults: the variant's shipped config (its keys are the valid keys).
-        config: optional dict, path to a YAML file, or name of a file in ``zoo_configs/``.
+        config: optional dict or path to a YAML file.
         overrides: dict of overrides in any form accepted by :func:`normalise_overrides`.
         checks: dict of dotted key -> (predicate, expected-description).
         model_name: used in error messages.
@@ -171,7 +187,7 @@ def resolve(defaults, config=None, overrides=None, checks=None, model_name="mode
     valid = flatten(defaults)
     layers = []
     if config is not None:
-        layers.append(normalise_overrides(_config_as_dict(config)))
+        layers.append(normalise_overrides(_config_as_dict(config, model_name)))
     if overrides:
         layers.append(normalise_overrides(overrides))
     for layer in layers:
@@ -192,14 +208,15 @@ def resolve(defaults, config=None, overrides=None, checks=None, model_name="mode
     return resolved
 
 
-def _config_as_dict(config):
+def _config_as_dict(config, model_name):
     if isinstance(config, dict):
         return config
     if isinstance(config, (str, os.PathLike)):
         path = os.fspath(config)
         if os.path.exists(path) or path.endswith((".yaml", ".yml")):
             return read_yaml(path)
-        return read_zoo_config(path)
+        raise ConfigError(f"config={path!r} is neither a YAML file nor a shipped preset of "
+                          f"{model_name!r}; shipped configs: {', '.join(zoo_config_names())}.")
     raise ConfigError(f"config must be a dict, a YAML file path or a shipped config name, "
                       f"got {type(config).__name__}.")
 

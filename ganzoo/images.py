@@ -39,3 +39,39 @@ def save_grid(images, path, ncols=None, scale=1):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     img.save(path)
     return path
+
+
+def save_scatter(points, path, reference=None, title=None):
+    """Write 2-D points as a scatter-plot PNG (used for vector data such as the ring)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = np.asarray(points)
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    if reference is not None:
+        ref = np.asarray(reference)
+        ax.scatter(ref[:, 0], ref[:, 1], s=2, c="0.75", label="data")
+    ax.scatter(points[:, 0], points[:, 1], s=2, c="tab:blue", label="generated")
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    if reference is not None:
+        ax.legend(loc="upper right", markerscale=4)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def save_samples(samples, path, ncols=None, scale=2):
+    """Images (rank 4) as a grid PNG; 2-D points (rank 2) as a scatter PNG."""
+    samples = np.asarray(samples)
+    if samples.ndim == 4:
+        return save_grid(samples, path, ncols=ncols, scale=scale)
+    if samples.ndim == 2 and samples.shape[1] == 2:
+        return save_scatter(samples, path)
+    raise ValueError(f"Cannot draw samples of shape {samples.shape}: expected images "
+                     "(N, H, W, C) or 2-D points (N, 2).")

@@ -1,14 +1,28 @@
-"""Adversarial losses as pure functions of discriminator logits.
+"""Adversarial losses as pure functions of discriminator (critic) outputs.
 
 Each function returns the mean over the *local* batch. Under ``tf.distribute``
 the GAN base class divides by the number of replicas before taking gradients,
 so that the summed (all-reduced) gradients equal those of the global-batch mean.
 
 A config picks a pair by name (``loss.name``); :func:`get` returns
-``(discriminator_loss, generator_loss)``.
+``(discriminator_loss, generator_loss)``:
+
+| name | discriminator | generator | paper |
+| --- | --- | --- | --- |
+| ``non_saturating`` | cross-entropy | -log D(G(z)) | Goodfellow et al. 2014, §3 |
+| ``minimax`` | cross-entropy | log(1 - D(G(z))) | Goodfellow et al. 2014, eq. 1 |
+| ``least_squares`` | ½(D(x)-1)² + ½D(G(z))² | ½(D(G(z))-1)² | Mao et al. 2017, eq. 9 |
+| ``hinge`` | max(0, 1-D(x)) + max(0, 1+D(G(z))) | -D(G(z)) | Lim & Ye 2017; Miyato et al. 2018, eq. 16-17 |
+| ``wasserstein`` | D(G(z)) - D(x) | -D(G(z)) | Arjovsky et al. 2017, Alg. 1 |
+
+:func:`gradient_penalty` (Gulrajani et al. 2017) is added to the Wasserstein
+critic loss by ``wgan_gp``.
 """
 
 import tensorflow as tf
+
+#: losses whose discriminator output is a logit of P(real); they accept ``real_label``
+CROSS_ENTROPY = frozenset({"non_saturating", "minimax"})
 
 
 def discriminator_bce(real_logits, fake_logits, real_label=1.0):
@@ -47,8 +61,104 @@ def generator_non_saturating(fake_logits):
     return tf.reduce_mean(tf.nn.softplus(-tf.convert_to_tensor(fake_logits)))
 
 
+def generator_minimax(fake_logits):
+    """Minimax (saturating) generator loss: log(1 - D(G(z))), to be minimised.
+
+    Goodfellow et al. 2014, eq. 1, the game as written. log(1 - sigmoid(l)) =
+    -softplus(l). Its gradient vanishes when D is confident, which is why
+    ``non_saturating`` is the usual choice.
+    """
+    return -tf.reduce_mean(tf.nn.softplus(tf.convert_to_tensor(fake_logits)))
+
+
+def discriminator_least_squares(real_outputs, fake_outputs):
+    """LSGAN discriminator: ½E[(D(x) - 1)²] + ½E[D(G(z))²].
+
+    Mao et al. 2017, "Least Squares Generative Adversarial Networks", eq. 9
+    (the 0-1 coding a = 0, b = c = 1).
+    """
+    real_outputs = tf.convert_to_tensor(real_outputs)
+    fake_outputs = tf.convert_to_tensor(fake_outputs)
+    return 0.5 * tf.reduce_mean(tf.square(real_outputs - 1.0)) + \
+        0.5 * tf.reduce_mean(tf.square(fake_outputs))
+
+
+def generator_least_squares(fake_outputs):
+    """LSGAN generator: ½E[(D(G(z)) - 1)²] (Mao et al. 2017, eq. 9)."""
+    return 0.5 * tf.reduce_mean(tf.square(tf.convert_to_tensor(fake_outputs) - 1.0))
+
+
+def discriminator_hinge(real_outputs, fake_outputs):
+    """Hinge discriminator: E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))].
+
+    Lim & Ye 2017, "Geometric GAN"; Miyato et al. 2018, "Spectral
+    Normalization for GANs", eq. 16.
+    """
+    return tf.reduce_mean(tf.nn.relu(1.0 - tf.convert_to_tensor(real_outputs))) + \
+        tf.reduce_mean(tf.nn.relu(1.0 + tf.convert_to_tensor(fake_outputs)))
+
+
+def generator_hinge(fake_outputs):
+    """Hinge generator: -E[D(G(z))] (Miyato et al. 2018, eq. 17)."""
+    return -tf.reduce_mean(tf.convert_to_tensor(fake_outputs))
+
+
+def critic_wasserstein(real_outputs, fake_outputs):
+    """Wasserstein critic loss: E[D(G(z))] - E[D(x)], to be minimised.
+
+    Arjovsky, Chintala & Bottou 2017, "Wasserstein GAN", Algorithm 1: the
+    critic maximises E[D(x)] - E[D(G(z))], an estimate of the Wasserstein-1
+    distance when D is 1-Lipschitz (weight clipping or a gradient penalty).
+    """
+    return tf.reduce_mean(tf.convert_to_tensor(fake_outputs)) - \
+        tf.reduce_mean(tf.convert_to_tensor(real_outputs))
+
+
+def generator_wasserstein(fake_outputs):
+    """Wasserstein generator loss: -E[D(G(z))] (Arjovsky et al. 2017, Algorithm 1)."""
+    return -tf.reduce_mean(tf.convert_to_tensor(fake_outputs))
+
+
+def gradient_penalty(critic, real, fake, alpha=None, epsilon=1e-12):
+    """WGAN-GP gradient penalty: E[(‖∇D(x̂)‖₂ - 1)²] at x̂ = αx + (1-α)G(z).
+
+    Gulrajani et al. 2017, "Improved Training of Wasserstein GANs", Algorithm 1:
+    α ~ U[0, 1], one draw per sample (not a normal draw, as a widely copied
+    example has it). ``epsilon`` inside the square root keeps the norm's
+    gradient finite where the critic's gradient is exactly zero.
+
+    Args:
+        critic: callable mapping a batch to critic outputs (differentiable).
+        real: real batch.
+        fake: generated batch of the same shape.
+        alpha: optional per-sample mixing weights, shape (batch,); drawn from
+            U[0, 1] when omitted.
+        epsilon: added to the squared norm before the square root.
+
+    Returns:
+        Scalar penalty (mean over the batch); multiply by λ (10 in the paper).
+    """
+    real = tf.convert_to_tensor(real)
+    fake = tf.cast(tf.convert_to_tensor(fake), real.dtype)
+    batch = tf.shape(real)[0]
+    if alpha is None:
+        alpha = tf.random.uniform([batch], 0.0, 1.0, dtype=real.dtype)
+    alpha = tf.reshape(tf.cast(alpha, real.dtype), [-1] + [1] * (real.shape.rank - 1))
+    mixed = alpha * real + (1.0 - alpha) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(mixed)
+        outputs = critic(mixed)
+    grads = tape.gradient(outputs, mixed, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=tf.range(1, tf.rank(grads))) + epsilon)
+    return tf.reduce_mean(tf.square(norms - 1.0))
+
+
 _PAIRS = {
     "non_saturating": (discriminator_bce, generator_non_saturating),
+    "minimax": (discriminator_bce, generator_minimax),
+    "least_squares": (discriminator_least_squares, generator_least_squares),
+    "hinge": (discriminator_hinge, generator_hinge),
+    "wasserstein": (critic_wasserstein, generator_wasserstein),
 }
 
 

@@ -1,11 +1,24 @@
 """Generator and discriminator builders shared by the variants.
 
 Each builder returns a functional ``keras.Model`` that can be used, saved and
-exported on its own.
+exported on its own. A config's ``generator.type`` / ``discriminator.type``
+picks the builder (:data:`GENERATORS`, :data:`DISCRIMINATORS`); the other
+keys of that section are the builder's keyword arguments.
+
+Conditioning (conditional variants pass ``num_classes``): the generator takes
+``[z, labels]`` and joins a one-hot label to z; a discriminator with
+``label_input=True`` takes ``[x, labels]`` and joins one-hot label maps to the
+image as channels (Mirza & Osindero 2014; for vectors, to the input vector).
+``aux_classes > 0`` adds a class-logit head (AC-GAN, Odena et al. 2017), and
+the model then returns ``[logits, class_logits]``.
 """
+
+import math
 
 import keras
 from keras import layers
+
+from ganzoo.layers import Maxout
 
 
 def upsampling_plan(image_shape, min_base=4):
@@ -31,8 +44,45 @@ def upsampling_plan(image_shape, min_base=4):
     return stages, h, w
 
 
-def dcgan_generator(image_shape, latent_dim, filters=64, kernel_size=4, init_std=0.02,
-                    batch_norm=True, name="generator"):
+# ----------------------------------------------------------------------------- inputs / heads
+
+
+def _generator_inputs(latent_dim, num_classes):
+    z = keras.Input((latent_dim,), name="z")
+    if not num_classes:
+        return z, z
+    label = keras.Input((), dtype="int32", name="label")
+    onehot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_onehot")(label)
+    return [z, label], layers.Concatenate(name="z_label")([z, onehot])
+
+
+def _discriminator_inputs(data_shape, num_classes, label_input):
+    x = keras.Input(tuple(data_shape), name="data")
+    if not (num_classes and label_input):
+        return x, x
+    label = keras.Input((), dtype="int32", name="label")
+    onehot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_onehot")(label)
+    if len(data_shape) == 3:  # label maps: one constant channel per class
+        maps = layers.Reshape((1, 1, num_classes))(onehot)
+        maps = layers.UpSampling2D(tuple(data_shape[:2]), name="label_maps")(maps)
+        return [x, label], layers.Concatenate(name="data_label")([x, maps])
+    return [x, label], layers.Concatenate(name="data_label")([x, onehot])
+
+
+def _heads(features, inputs, outputs, aux_classes, init, name):
+    logits = layers.Dense(outputs, kernel_initializer=init, dtype="float32", name="logit")(features)
+    if aux_classes:
+        classes = layers.Dense(aux_classes, kernel_initializer=init, dtype="float32",
+                               name="class_logits")(features)
+        return keras.Model(inputs, [logits, classes], name=name)
+    return keras.Model(inputs, logits, name=name)
+
+
+# ----------------------------------------------------------------------------- DCGAN
+
+
+def dcgan_generator(data_shape, latent_dim, num_classes=None, filters=64, kernel_size=4,
+                    init_std=0.02, batch_norm=True, name="generator"):
     """DCGAN generator (Radford et al. 2016, §3 and Fig. 1).
 
     z -> Dense -> reshape to the base grid -> [Conv2DTranspose stride 2 ->
@@ -42,8 +92,9 @@ def dcgan_generator(image_shape, latent_dim, filters=64, kernel_size=4, init_std
     1024-512-256-128 stack.
 
     Args:
-        image_shape: (H, W, C) of the output.
+        data_shape: (H, W, C) of the output.
         latent_dim: size of z.
+        num_classes: if set, the model takes ``[z, labels]`` (one-hot joined to z).
         filters: channels of the last hidden stage.
         kernel_size: transposed-convolution kernel.
         init_std: standard deviation of the N(0, std) weight initialiser.
@@ -52,65 +103,151 @@ def dcgan_generator(image_shape, latent_dim, filters=64, kernel_size=4, init_std
     Returns:
         A ``keras.Model`` mapping (batch, latent_dim) to images in [-1, 1].
     """
-    stages, bh, bw = upsampling_plan(image_shape)
+    stages, bh, bw = upsampling_plan(data_shape)
     init = keras.initializers.RandomNormal(0.0, init_std)
     width = filters * 2 ** (stages - 1)
-    z = keras.Input((latent_dim,), name="z")
+    inputs, x = _generator_inputs(latent_dim, num_classes)
     x = layers.Dense(bh * bw * width, use_bias=not batch_norm, kernel_initializer=init,
-                     name="project")(z)
+                     name="project")(x)
     x = layers.Reshape((bh, bw, width))(x)
-    x = _norm_act(x, batch_norm, "project")
+    x = _bn_relu(x, batch_norm, "project")
     for i in range(stages - 1):
         width //= 2
         x = layers.Conv2DTranspose(width, kernel_size, strides=2, padding="same",
                                    use_bias=not batch_norm, kernel_initializer=init,
                                    name=f"up{i + 1}")(x)
-        x = _norm_act(x, batch_norm, f"up{i + 1}")
-    x = layers.Conv2DTranspose(image_shape[2], kernel_size, strides=2, padding="same",
+        x = _bn_relu(x, batch_norm, f"up{i + 1}")
+    x = layers.Conv2DTranspose(data_shape[2], kernel_size, strides=2, padding="same",
                                kernel_initializer=init, name="to_image")(x)
     out = layers.Activation("tanh", dtype="float32", name="tanh")(x)
-    return keras.Model(z, out, name=name)
+    return keras.Model(inputs, out, name=name)
 
 
-def _norm_act(x, batch_norm, name):
+def _bn_relu(x, batch_norm, name):
     if batch_norm:
         # Keras' BatchNormalization momentum 0.99 is torch's 0.01; 0.9 as in the DCGAN code.
         x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=f"{name}_bn")(x)
     return layers.ReLU(name=f"{name}_relu")(x)
 
 
-def dcgan_discriminator(image_shape, filters=64, kernel_size=4, init_std=0.02,
-                        leaky_slope=0.2, batch_norm=True, name="discriminator"):
+def dcgan_discriminator(data_shape, num_classes=None, label_input=False, outputs=1,
+                        aux_classes=0, filters=64, kernel_size=4, init_std=0.02,
+                        leaky_slope=0.2, norm="batch", name="discriminator"):
     """DCGAN discriminator (Radford et al. 2016, §3).
 
-    Strided convolutions (no pooling), LeakyReLU(``leaky_slope``), BatchNorm on
-    every convolution but the first, channels doubling from ``filters``; the
-    last feature map is flattened into one logit (no sigmoid).
+    Strided convolutions (no pooling), LeakyReLU(``leaky_slope``), a
+    normalisation on every convolution but the first, channels doubling from
+    ``filters``; the last feature map is flattened into ``outputs`` logits
+    (no sigmoid).
 
     Args:
-        image_shape: (H, W, C) of the input.
+        data_shape: (H, W, C) of the input.
+        num_classes, label_input: label conditioning (see the module docstring).
+        outputs: number of logits (1; C + 1 for a C+1-class head).
+        aux_classes: size of an auxiliary class head (0 for none).
         filters: channels of the first convolution.
         kernel_size: convolution kernel.
         init_std: standard deviation of the N(0, std) weight initialiser.
         leaky_slope: LeakyReLU negative slope.
-        batch_norm: BatchNorm after every convolution but the first.
+        norm: ``"batch"`` (DCGAN), ``"layer"`` (WGAN-GP's recommendation) or ``"none"``.
 
     Returns:
-        A ``keras.Model`` mapping images in [-1, 1] to logits of shape (batch, 1).
+        A ``keras.Model`` mapping images in [-1, 1] (and labels) to logits.
     """
-    stages, _, _ = upsampling_plan(image_shape)
+    if norm not in ("batch", "layer", "none"):
+        raise ValueError(f"norm must be 'batch', 'layer' or 'none', got {norm!r}.")
+    stages, _, _ = upsampling_plan(data_shape)
     init = keras.initializers.RandomNormal(0.0, init_std)
-    x_in = keras.Input(tuple(image_shape), name="image")
-    x = x_in
+    inputs, x = _discriminator_inputs(data_shape, num_classes, label_input)
     width = filters
     for i in range(stages):
-        use_bn = batch_norm and i > 0
-        x = layers.Conv2D(width, kernel_size, strides=2, padding="same", use_bias=not use_bn,
-                          kernel_initializer=init, name=f"down{i + 1}")(x)
-        if use_bn:
+        use_norm = norm != "none" and i > 0
+        x = layers.Conv2D(width, kernel_size, strides=2, padding="same",
+                          use_bias=not use_norm, kernel_initializer=init, name=f"down{i + 1}")(x)
+        if use_norm and norm == "batch":
             x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=f"down{i + 1}_bn")(x)
+        elif use_norm:
+            x = layers.LayerNormalization(axis=[1, 2, 3], epsilon=1e-5, name=f"down{i + 1}_ln")(x)
         x = layers.LeakyReLU(negative_slope=leaky_slope, name=f"down{i + 1}_lrelu")(x)
         width *= 2
     x = layers.Flatten()(x)
-    logits = layers.Dense(1, kernel_initializer=init, dtype="float32", name="logit")(x)
-    return keras.Model(x_in, logits, name=name)
+    return _heads(x, inputs, outputs, aux_classes, init, name)
+
+
+# ----------------------------------------------------------------------------- MLP
+
+
+def mlp_generator(data_shape, latent_dim, num_classes=None, hidden=(1200, 1200),
+                  activation="relu", batch_norm=False, name="generator"):
+    """Fully connected generator (Goodfellow et al. 2014).
+
+    z -> [Dense -> (BatchNorm) -> activation] per entry of ``hidden`` ->
+    Dense to prod(data_shape). Images (3-D ``data_shape``) get a tanh output
+    reshaped to (H, W, C); vectors get a linear output.
+
+    Args:
+        data_shape: (H, W, C) for images or (D,) for vectors.
+        latent_dim: size of z.
+        num_classes: if set, the model takes ``[z, labels]``.
+        hidden: widths of the hidden layers.
+        activation: hidden activation (a Keras activation name).
+        batch_norm: BatchNorm after each hidden Dense.
+    """
+    inputs, x = _generator_inputs(latent_dim, num_classes)
+    for i, units in enumerate(hidden):
+        x = layers.Dense(units, name=f"hidden{i + 1}")(x)
+        if batch_norm:
+            x = layers.BatchNormalization(name=f"hidden{i + 1}_bn")(x)
+        x = layers.Activation(activation, name=f"hidden{i + 1}_{activation}")(x)
+    size = math.prod(data_shape)
+    is_image = len(data_shape) == 3
+    x = layers.Dense(size, name="out")(x)
+    x = layers.Activation("tanh" if is_image else "linear", dtype="float32", name="out_act")(x)
+    if is_image:
+        x = layers.Reshape(tuple(data_shape), name="to_image")(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1, aux_classes=0,
+                      hidden=(240, 240), activation="maxout", maxout_pieces=5, dropout=0.5,
+                      leaky_slope=0.2, name="discriminator"):
+    """Fully connected discriminator (Goodfellow et al. 2014: maxout units with dropout).
+
+    Args:
+        data_shape: (H, W, C) for images or (D,) for vectors.
+        num_classes, label_input, outputs, aux_classes: see :func:`dcgan_discriminator`.
+        hidden: widths of the hidden layers (maxout units when ``activation="maxout"``).
+        activation: ``"maxout"``, ``"leaky_relu"`` or a Keras activation name.
+        maxout_pieces: linear pieces per maxout unit.
+        dropout: dropout rate before each hidden layer (0 for none).
+        leaky_slope: slope for ``"leaky_relu"``.
+    """
+    inputs, x = _discriminator_inputs(data_shape, num_classes, label_input)
+    x = layers.Flatten()(x)
+    for i, units in enumerate(hidden):
+        if dropout:
+            x = layers.Dropout(dropout, name=f"hidden{i + 1}_dropout")(x)
+        if activation == "maxout":
+            x = layers.Dense(units * maxout_pieces, name=f"hidden{i + 1}")(x)
+            x = Maxout(maxout_pieces, name=f"hidden{i + 1}_maxout")(x)
+        elif activation == "leaky_relu":
+            x = layers.Dense(units, name=f"hidden{i + 1}")(x)
+            x = layers.LeakyReLU(negative_slope=leaky_slope, name=f"hidden{i + 1}_lrelu")(x)
+        else:
+            x = layers.Dense(units, activation=activation, name=f"hidden{i + 1}")(x)
+    return _heads(x, inputs, outputs, aux_classes, "glorot_uniform", name)
+
+
+GENERATORS = {"dcgan": dcgan_generator, "mlp": mlp_generator}
+DISCRIMINATORS = {"dcgan": dcgan_discriminator, "mlp": mlp_discriminator}
+
+
+def build_network(table, section, **context):
+    """Build a network from a config section ``{type: ..., **builder_kwargs}``."""
+    section = dict(section)
+    kind = section.pop("type")
+    if kind not in table:
+        raise ValueError(f"Unknown network type {kind!r}; choose one of {', '.join(table)}.")
+    if isinstance(section.get("hidden"), list):
+        section["hidden"] = tuple(section["hidden"])
+    return table[kind](**context, **section)

@@ -67,8 +67,31 @@ def default_config(name):
 def resolve_config(name, config=None, **overrides):
     """The validated config ``build`` would use, without building anything."""
     cls = get_class(name)
-    return config_lib.resolve(default_config(name), config, overrides,
-                              checks=cls.config_checks(), model_name=name)
+    defaults = default_config(name)
+    if isinstance(config, str) and _is_preset(name, config):
+        # A shipped preset (zoo_configs/<name>_<preset>.yaml) is a complete config for
+        # another dataset: it replaces the defaults, and its keys are the valid ones.
+        defaults, config = config_lib.read_zoo_config(_preset_file(name, config)), None
+    resolved = config_lib.resolve(defaults, config, overrides, checks=cls.config_checks(),
+                                  model_name=name)
+    cls.validate_config(resolved)
+    return resolved
+
+
+def _preset_file(name, preset):
+    return preset if preset.startswith(f"{name}_") else f"{name}_{preset}"
+
+
+def _is_preset(name, config):
+    if os.path.exists(config) or config.endswith((".yaml", ".yml")):
+        return False
+    return _preset_file(name, config) in config_lib.zoo_config_names()
+
+
+def presets(name):
+    """Shipped per-dataset presets of a model (``config=`` names), e.g. ``['ring']``."""
+    prefix = f"{name}_"
+    return [n[len(prefix):] for n in config_lib.zoo_config_names() if n.startswith(prefix)]
 
 
 def build(name, config=None, **overrides):
@@ -76,8 +99,10 @@ def build(name, config=None, **overrides):
 
     Args:
         name: a registered model name (see :func:`list_models`).
-        config: optional dict, YAML path or shipped config name whose keys
-            replace the defaults in ``zoo_configs/<name>.yaml``.
+        config: optional dict or YAML path whose keys replace the defaults in
+            ``zoo_configs/<name>.yaml``, or the name of a shipped preset
+            (``zoo_configs/<name>_<preset>.yaml``, e.g. ``"ring"``) that
+            replaces the defaults as a whole.
         **overrides: keys to change, e.g. ``image_shape=(32, 32, 3)``,
             ``training__batch_size=64`` or ``generator={"filters": 32}``.
 

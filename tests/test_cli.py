@@ -82,3 +82,23 @@ def test_console_entry_points():
     if os.path.exists(exe):
         result = subprocess.run([exe, "list"], capture_output=True, text=True, timeout=120)
         assert result.returncode == 0 and "dcgan" in result.stdout
+
+
+def test_cgan_sample_labels_and_ring_preset(tmp_path, small_npz, capsys):
+    out = tmp_path / "cgan"
+    assert cli.main(["train", "cgan", "--dataset", small_npz, "--epochs", "1", "--batch-size",
+                     "64", "--set", "generator.filters=8", "--set", "discriminator.filters=8",
+                     "--out", str(out), "--verbose", "0"]) == 0
+    grid = np.asarray(Image.open(out / "samples" / "final.png"))
+    assert grid.shape[0] == 2 * (10 * 30 + 2)  # ten class rows
+    png = tmp_path / "sevens.png"
+    assert cli.main(["sample", str(out), "--n", "8", "--labels", "7", "--out", str(png)]) == 0
+    assert png.is_file()
+    assert cli.main(["sample", str(out), "--labels", "x", "--out", str(png)]) == 2
+    assert "--labels takes integers" in capsys.readouterr().err
+
+    ring = tmp_path / "ring"
+    assert cli.main(["train", "vanilla", "--config", "ring", "--dataset", "ring", "--epochs", "1",
+                     "--out", str(ring), "--verbose", "0"]) == 0
+    assert (ring / "samples" / "final.png").is_file()
+    assert yaml.safe_load((ring / "config.yaml").read_text())["data_shape"] == [2]

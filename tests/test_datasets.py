@@ -108,7 +108,7 @@ def test_tfds_through_mock_data():
 
 
 def _prep(x, y=None, shape=(8, 8, 1), batch=4):
-    ds, has_labels = datasets.prepare_for_fit(x, y, image_shape=shape, batch_size=batch)
+    ds, has_labels = datasets.prepare_for_fit(x, y, data_shape=shape, batch_size=batch)
     return next(iter(ds)), has_labels
 
 

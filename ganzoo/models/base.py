@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import config as config_lib
-from ganzoo import datasets, losses
+from ganzoo import datasets, losses, nets
 
 _OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop,
                "sgd": keras.optimizers.SGD}
@@ -63,17 +63,35 @@ class GAN(keras.Model):
         # Stored as JSON so Keras' attribute tracking never wraps or mutates it.
         self._config_json = json.dumps(config_lib._plain(config))
         cfg = self.config
-        self.image_shape = tuple(cfg["image_shape"])
+        self.data_shape = tuple(cfg.get("image_shape") or cfg["data_shape"])
+        self.is_image = len(self.data_shape) == 3
         self.latent_dim = int(cfg["latent_dim"])
+        self.num_classes = cfg.get("num_classes")
         self.d_steps = int(cfg["training"]["d_steps"])
         self.generator = self.build_generator()
         self.discriminator = self.build_discriminator()
-        self.d_loss_fn, self.g_loss_fn = losses.get(cfg["loss"]["name"])
+        self.ema_decay = float(cfg["ema"]["decay"]) if cfg["ema"]["enabled"] else None
+        self.ema_generator = None
+        if self.ema_decay is not None:
+            self.ema_generator = self.build_generator(name="ema_generator")
+            self.ema_generator.set_weights(self.generator.get_weights())
+        self.loss_name = cfg["loss"]["name"]
+        self.d_loss_fn, self.g_loss_fn = losses.get(self.loss_name)
         self.seed_generator = keras.random.SeedGenerator(cfg.get("seed"))
         self.trackers = [keras.metrics.Mean(name=n) for n in self.metric_names]
         self.g_optimizer = None
         self.d_optimizer = None
         self.built = True  # sub-models exist: needed by save_weights, tf.distribute, BackupAndRestore
+
+    @property
+    def image_shape(self):
+        """(H, W, C) of an image model's samples (alias of ``data_shape``)."""
+        return self.data_shape
+
+    @property
+    def sampling_generator(self):
+        """The generator used by ``generate``, evaluation and export (EMA copy when enabled)."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
 
     # ------------------------------------------------------------------ config
 
@@ -88,6 +106,8 @@ class GAN(keras.Model):
         c = config_lib
         checks = {
             "image_shape": c.image_shape(),
+            "data_shape": c.data_shape(),
+            "num_classes": c.positive_int(),
             "latent_dim": c.positive_int(),
             "latent_distribution": c.one_of("normal", "uniform"),
             "loss.name": c.one_of(*losses.names()),
@@ -95,8 +115,20 @@ class GAN(keras.Model):
             "training.batch_size": c.positive_int(),
             "training.epochs": c.positive_int(),
             "training.d_steps": c.positive_int(),
+            "training.linear_decay_from": c.optional_fraction(),
+            "ema.decay": c.number_in(0.0, 1.0, hi_open=True),
             "seed": c.optional_seed(),
         }
+        for net in ("generator", "discriminator"):
+            table = nets.GENERATORS if net == "generator" else nets.DISCRIMINATORS
+            checks[f"{net}.type"] = c.one_of(*table)
+            for key in ("filters", "kernel_size", "maxout_pieces"):
+                checks[f"{net}.{key}"] = c.positive_int()
+            checks[f"{net}.init_std"] = c.positive_number()
+            checks[f"{net}.leaky_slope"] = c.number_in(0.0, 1.0)
+            checks[f"{net}.dropout"] = c.number_in(0.0, 1.0, hi_open=True)
+            checks[f"{net}.hidden"] = c.list_of_positive_ints()
+        checks["discriminator.norm"] = c.one_of("batch", "layer", "none")
         for player in ("generator", "discriminator"):
             p = f"optimizer.{player}"
             checks[f"{p}.name"] = c.one_of(*sorted(_OPTIMIZERS))
@@ -104,6 +136,16 @@ class GAN(keras.Model):
             checks[f"{p}.beta_1"] = c.number_in(0.0, 1.0, hi_open=True)
             checks[f"{p}.beta_2"] = c.number_in(0.0, 1.0, hi_open=True)
         return checks
+
+    @classmethod
+    def validate_config(cls, config):
+        """Checks across keys, after the per-key checks; raise ``ConfigError``."""
+        if (config["loss"]["real_label"] != 1.0
+                and config["loss"]["name"] not in losses.CROSS_ENTROPY):
+            raise config_lib.ConfigError(
+                f"loss.real_label={config['loss']['real_label']} (one-sided label smoothing) "
+                f"only applies to the cross-entropy losses {sorted(losses.CROSS_ENTROPY)}, not "
+                f"{config['loss']['name']!r}; leave it at 1.0.")
 
     def get_config(self):
         return {"name": self.name, "config": self.config}
@@ -114,11 +156,22 @@ class GAN(keras.Model):
 
     # ------------------------------------------------------------------ networks
 
-    def build_generator(self):
-        raise NotImplementedError(f"{type(self).__name__} must implement build_generator()")
+    def build_generator(self, name="generator"):
+        """The network named by ``generator.type``, built with the section's other keys."""
+        return nets.build_network(nets.GENERATORS, self.config["generator"], name=name,
+                                  data_shape=self.data_shape, latent_dim=self.latent_dim,
+                                  num_classes=self.num_classes)
 
     def build_discriminator(self):
-        raise NotImplementedError(f"{type(self).__name__} must implement build_discriminator()")
+        """The network named by ``discriminator.type``; variants add heads via
+        :meth:`discriminator_heads`."""
+        return nets.build_network(nets.DISCRIMINATORS, self.config["discriminator"],
+                                  data_shape=self.data_shape, num_classes=self.num_classes,
+                                  **self.discriminator_heads())
+
+    def discriminator_heads(self):
+        """Extra builder arguments for the discriminator (label input, output heads)."""
+        return {}
 
     def call(self, z, training=False):
         """The generator: ``model(z)`` returns images in [-1, 1]."""
@@ -187,33 +240,51 @@ class GAN(keras.Model):
         """What the discriminator is called on; conditional variants add the labels."""
         return images
 
-    def generate(self, n=None, z=None, seed=None, batch_size=256):
-        """Generate images.
+    def generate(self, n=None, z=None, seed=None, labels=None, batch_size=256):
+        """Generate samples (with the EMA generator when ``ema.enabled``).
 
         Args:
-            n: how many images (default 64); ignored when ``z`` is given.
+            n: how many samples (default 64); ignored when ``z`` is given.
             z: optional latent vectors, shape (n, latent_dim).
-            seed: seed for drawing z, so equal seeds give equal images.
-            batch_size: images per forward pass.
+            seed: seed for drawing z, so equal seeds give equal samples.
+            labels: class of each sample, for conditional models (default:
+                classes 0, 1, ..., C-1 repeated).
+            batch_size: samples per forward pass.
 
         Returns:
-            float32 NumPy array (n, H, W, C) in [-1, 1].
+            float32 NumPy array (n, *data_shape); images are in [-1, 1].
         """
         if z is None:
-            z = self.latent_numpy(64 if n is None else int(n), seed)
+            if n is None:
+                n = 64 if labels is None else len(labels)
+            z = self.latent_numpy(int(n), seed)
         z = np.asarray(z, np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"z must have shape (n, {self.latent_dim}), got {z.shape}.")
-        return self._run_generator(z, None, batch_size)
-
-    def _run_generator(self, z, labels, batch_size):
+        labels = self._check_labels(labels, len(z))
         out = []
         for i in range(0, len(z), batch_size):
-            lab = None if labels is None else labels[i:i + batch_size]
+            lab = None if labels is None else tf.constant(labels[i:i + batch_size])
             inputs = self.generator_inputs(tf.constant(z[i:i + batch_size]), lab)
-            out.append(keras.ops.convert_to_numpy(self.generator(inputs, training=False)))
-        shape = (0,) + self.image_shape
-        return np.concatenate(out).astype(np.float32) if out else np.zeros(shape, np.float32)
+            out.append(keras.ops.convert_to_numpy(self.sampling_generator(inputs, training=False)))
+        empty = np.zeros((0,) + self.data_shape, np.float32)
+        return np.concatenate(out).astype(np.float32) if out else empty
+
+    def _check_labels(self, labels, n):
+        if not self.num_classes:
+            if labels is not None:
+                raise ValueError(f"{self.name} is unconditional: it takes no labels.")
+            return None
+        if labels is None:
+            return (np.arange(n) % self.num_classes).astype(np.int32)
+        labels = np.asarray(labels).reshape(-1)
+        if len(labels) != n:
+            raise ValueError(f"Got {len(labels)} labels for {n} samples; pass one per sample.")
+        if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 \
+                or labels.max() >= self.num_classes:
+            raise ValueError(f"labels must be integers in [0, {self.num_classes}), got values "
+                             f"from {labels.min()} to {labels.max()}.")
+        return labels.astype(np.int32)
 
     # ------------------------------------------------------------------ losses
 
@@ -223,11 +294,19 @@ class GAN(keras.Model):
                                          training=True)
         fake_logits = self.discriminator(self.discriminator_inputs(fake, fake_labels),
                                          training=True)
-        loss = self.d_loss_fn(real_logits, fake_logits,
-                              real_label=self.config["loss"]["real_label"])
-        return loss, {"d_loss": loss,
-                      "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
-                      "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))}
+        loss = self.d_loss_fn(real_logits, fake_logits, **self._d_loss_kwargs())
+        return loss, {"d_loss": loss, **self.discriminator_outputs(real_logits, fake_logits)}
+
+    def _d_loss_kwargs(self):
+        if self.loss_name in losses.CROSS_ENTROPY:
+            return {"real_label": self.config["loss"]["real_label"]}
+        return {}
+
+    def discriminator_outputs(self, real_logits, fake_logits):
+        """Mean D(x) and D(G(z)): probabilities for cross-entropy losses, raw outputs otherwise."""
+        squash = tf.sigmoid if self.loss_name in losses.CROSS_ENTROPY else tf.identity
+        return {"d_real": tf.reduce_mean(squash(real_logits)),
+                "d_fake": tf.reduce_mean(squash(fake_logits))}
 
     def generator_loss(self, fake, labels):
         """G's loss on a generated batch; returns ``(loss, logs)``."""
@@ -266,7 +345,18 @@ class GAN(keras.Model):
             scaled = loss / _replicas()
         variables = self.generator.trainable_variables
         self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        if self.ema_generator is not None:
+            self.update_ema()
         return logs
+
+    def update_ema(self):
+        """ema <- decay * ema + (1 - decay) * weights; BatchNorm statistics are copied."""
+        d = self.ema_decay
+        for e, w in zip(self.ema_generator.trainable_variables, self.generator.trainable_variables):
+            e.assign(d * e + (1.0 - d) * w)
+        for e, w in zip(self.ema_generator.non_trainable_variables,
+                        self.generator.non_trainable_variables):
+            e.assign(w)
 
     def train_step(self, data):
         real, labels = _unpack(data)
@@ -314,9 +404,15 @@ class GAN(keras.Model):
             The Keras ``History``.
         """
         cfg = self.config
-        dataset, _ = datasets.prepare_for_fit(
-            x, y, image_shape=self.image_shape,
-            batch_size=batch_size or cfg["training"]["batch_size"], seed=cfg.get("seed"))
+        dataset, has_labels = datasets.prepare_for_fit(
+            x, y, data_shape=self.data_shape,
+            batch_size=batch_size or cfg["training"]["batch_size"], seed=cfg.get("seed"),
+            num_classes=self.num_classes)
+        decay_from = cfg["training"].get("linear_decay_from")
+        if decay_from is not None:
+            from ganzoo.callbacks import LinearDecay
+
+            kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [LinearDecay(decay_from)]
         kwargs.setdefault("shuffle", False)  # the pipeline shuffles; Keras would only warn
         return super().fit(dataset, epochs=epochs or cfg["training"]["epochs"], **kwargs)
 

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+
+import ganzoo
+from ganzoo.callbacks import LinearDecay
+
+
+def test_linear_decay_factor_schedule():
+    cb = LinearDecay(start=0.5)
+    cb.total = 100
+    assert [cb.factor(s) for s in (0, 50, 75, 100)] == [1.0, 1.0, 0.5, 0.0]
+    cb = LinearDecay(start=0.0)
+    cb.total = 10
+    assert cb.factor(5) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="start"):
+        LinearDecay(start=1.0)
+
+
+def test_linear_decay_drives_both_optimizers_during_fit(digits_small):
+    gan = ganzoo.build("dcgan", generator={"filters": 8}, discriminator={"filters": 8},
+                       training={"batch_size": 64, "linear_decay_from": 0.0})
+    seen = []
+
+    class Probe(ganzoo.callbacks.keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append((float(np.asarray(self.model.g_optimizer.learning_rate)),
+                         float(np.asarray(self.model.d_optimizer.learning_rate))))
+
+    gan.fit(digits_small[0][:256], epochs=1, verbose=0, callbacks=[Probe()])
+    assert [round(g / 2e-4, 6) for g, _ in seen] == [1.0, 0.75, 0.5, 0.25]
+    assert all(g == d for g, d in seen)
+    assert float(np.asarray(gan.g_optimizer.learning_rate)) == pytest.approx(2e-4)  # restored
+
+
+def test_sample_grid_has_one_row_per_class(tmp_path):
+    gan = ganzoo.build("cgan", generator={"filters": 8}, discriminator={"filters": 8})
+    labels, ncols = ganzoo.callbacks.sample_layout(gan, 64)
+    assert ncols == 6 and labels.tolist()[:7] == [0, 0, 0, 0, 0, 0, 1] and len(labels) == 60
+    assert ganzoo.callbacks.sample_layout(ganzoo.build("dcgan"), 64) == (None, None)
