@@ -12,7 +12,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
 
-from ganzoo import callbacks, config, datasets, losses, models, nets  # noqa: E402
+from ganzoo import callbacks, classifiers, config, datasets, losses, models, nets, toy  # noqa: E402
 from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.datasets import DataError  # noqa: E402
 from ganzoo.registry import build, list_models, load, register, resolve_config  # noqa: E402
@@ -25,4 +25,5 @@ except Exception:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
 __all__ = ["build", "list_models", "load", "register", "resolve_config", "datasets",
-           "callbacks", "losses", "models", "nets", "config", "ConfigError", "DataError"]
+           "callbacks", "classifiers", "losses", "models", "nets", "toy", "config", "ConfigError",
+           "DataError"]

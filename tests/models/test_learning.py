@@ -3,9 +3,9 @@
 Measured on 2 CPU cores (docs/benchmarks.md):
 - vanilla, ring preset, 16 epochs (~40 s): 8/8 modes, 91-93 % of samples within 3 std;
 - wgan_gp, ring preset, 32 epochs (~40 s): 8/8 modes, 81-84 % within 3 std;
-- cgan label_input, 6 epochs on digits (~50 s): 71 % of samples judged the requested class;
+- cgan label_input, 6 epochs on digits (~50 s): 60 % and 71 % (two runs) judged the requested class;
 - cgan c_plus_1, 4 epochs (~35 s): 96 %.
-The thresholds below (7 of 8 modes and 70 %, as the issue asks; 45 % and 85 % for cgan) leave
+The thresholds below (7 of 8 modes and 70 %, as the issue asks; 35 % and 85 % for cgan) leave
 room for run-to-run noise: CPU kernels are not bitwise deterministic across threads.
 """
 
@@ -33,7 +33,7 @@ def test_wgan_trains_on_the_ring():
     assert points.shape == (500, 2) and np.isfinite(points).all()
 
 
-@pytest.mark.parametrize("head, epochs, threshold", [("label_input", 6, 0.45),
+@pytest.mark.parametrize("head, epochs, threshold", [("label_input", 6, 0.35),
                                                       ("c_plus_1", 4, 0.85)])
 def test_cgan_generates_the_requested_digit(head, epochs, threshold, digit_classifier):
     gan = ganzoo.build("cgan", seed=0, conditioning={"head": head})
