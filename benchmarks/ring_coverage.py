@@ -4,7 +4,9 @@
 
 Trains each model's ``ring`` preset for its configured epochs, scores 2,500 samples with
 ``ganzoo.toy.mode_coverage`` (a mode is covered with >= 20 samples within 3 std; quality is
-the fraction within 3 std of a mode), and writes results/ring_coverage.json and a scatter PNG.
+the fraction within 3 std of a mode; for cgan, 2,500 samples asking for each mode in turn, and
+the fraction within 3 std of the requested mode), and writes results/ring_coverage.json and a
+scatter PNG per model.
 """
 
 import argparse
@@ -12,6 +14,8 @@ import json
 import os
 import platform
 import time
+
+import numpy as np
 
 import ganzoo
 from ganzoo import images, toy
@@ -21,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--models", default="vanilla,wgan_gp,wgan")
+    p.add_argument("--models", default="vanilla,wgan_gp,wgan,cgan")
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--epochs", type=int, default=None, help="default: each preset's epochs")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
@@ -35,8 +39,12 @@ def main():
             start = time.perf_counter()
             gan.fit(ganzoo.datasets.load("ring", seed=seed), verbose=0)
             seconds = time.perf_counter() - start
-            samples = gan.generate(2500, seed=1)
+            labels = None if not gan.num_classes else np.arange(2500, dtype=np.int32) % 8
+            samples = gan.generate(2500, seed=1, labels=labels)
             score = toy.mode_coverage(samples)
+            if labels is not None:  # conditional: how many land on the mode they were asked for
+                dist = np.linalg.norm(samples - toy.ring_centers()[labels], axis=1)
+                score["on_requested_mode"] = float((dist <= 3 * toy.STD).mean())
             row = {"model": name, "seed": seed, "epochs": gan.config["training"]["epochs"],
                    "generator_steps": int(gan.g_optimizer.iterations),
                    "seconds": round(seconds, 1), **score}

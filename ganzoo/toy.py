@@ -17,12 +17,17 @@ def ring_centers(modes=8, radius=RADIUS):
     return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype(np.float32)
 
 
-def ring_data(n, modes=8, radius=RADIUS, std=STD, seed=None):
-    """``n`` points from the ring mixture, float32 (n, 2), modes equally likely."""
+def ring_data(n, modes=8, radius=RADIUS, std=STD, seed=None, return_labels=False):
+    """``n`` points from the ring mixture, float32 (n, 2), modes equally likely.
+
+    With ``return_labels=True`` also returns each point's mode index (int32),
+    which a conditional model can use as its class.
+    """
     rng = np.random.default_rng(seed)
     centers = ring_centers(modes, radius)
     which = rng.integers(0, modes, n)
-    return (centers[which] + rng.normal(0.0, std, (n, 2))).astype(np.float32)
+    points = (centers[which] + rng.normal(0.0, std, (n, 2))).astype(np.float32)
+    return (points, which.astype(np.int32)) if return_labels else points
 
 
 def mode_coverage(samples, modes=8, radius=RADIUS, std=STD, min_count=None):

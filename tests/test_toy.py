@@ -18,7 +18,10 @@ def test_collapsed_and_off_ring_samples_score_low():
 
 def test_ring_dataset():
     ds = ganzoo.datasets.load("ring", batch_size=256, seed=0)
-    batch = next(iter(ds))
-    assert batch.shape == (256, 2)
-    radius = np.linalg.norm(batch.numpy(), axis=1)
+    points, modes = next(iter(ds))
+    assert points.shape == (256, 2) and modes.shape == (256,)
+    radius = np.linalg.norm(points.numpy(), axis=1)
     assert abs(radius.mean() - 2.0) < 0.01
+    # each label is the index of the mode its point was drawn from
+    nearest = np.linalg.norm(points.numpy()[:, None] - toy.ring_centers()[None], axis=-1).argmin(1)
+    np.testing.assert_array_equal(nearest, modes.numpy())

@@ -4,7 +4,8 @@ Measured on 2 CPU cores (docs/benchmarks.md):
 - vanilla, ring preset, 16 epochs (~40 s): 8/8 modes, 91-93 % of samples within 3 std;
 - wgan_gp, ring preset, 32 epochs (~40 s): 8/8 modes, 81-84 % within 3 std;
 - cgan label_input, 6 epochs on digits (~50 s): 60 % and 71 % (two runs) judged the requested class;
-- cgan c_plus_1, 4 epochs (~35 s): 96 %.
+- cgan c_plus_1, 4 epochs (~35 s): 94 % and 96 %;
+- cgan, ring preset conditioned on the mode: 98.5 % and 99.9 % on the requested mode.
 The thresholds below (7 of 8 modes and 70 %, as the issue asks; 35 % and 85 % for cgan) leave
 room for run-to-run noise: CPU kernels are not bitwise deterministic across threads.
 """
@@ -41,3 +42,12 @@ def test_cgan_generates_the_requested_digit(head, epochs, threshold, digit_class
     labels = np.repeat(np.arange(10), 50)
     accuracy = float((digit_classifier(gan.generate(labels=labels, seed=1)) == labels).mean())
     assert accuracy >= threshold, accuracy
+
+
+def test_cgan_on_the_ring_puts_samples_on_the_requested_mode():
+    # measured: 98.5 % and 99.9 % within 3 std of the requested mode (seeds 0, 1; ~55 s)
+    gan = ganzoo.build("cgan", config="ring", seed=0)
+    gan.fit(ganzoo.datasets.load("ring", seed=0), verbose=0)
+    labels = np.repeat(np.arange(8), 300)
+    dist = np.linalg.norm(gan.generate(labels=labels, seed=1) - toy.ring_centers()[labels], axis=1)
+    assert (dist <= 3 * toy.STD).mean() >= 0.90
