@@ -4,6 +4,7 @@
     ganzoo train MODEL [--dataset NAME|PATH] [--epochs N] [--batch-size N]
                        [--set key=value ...] [--config YAML] [--out DIR] [--seed S] [--force]
     ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--out grid.png]
+    ganzoo export RUN_DIR --format saved_model|tflite --out PATH [--quantize Q] [--output uint8]
 """
 
 import argparse
@@ -64,6 +65,12 @@ def _parser():
                          "class for all (default: one row per class)")
     sa.add_argument("--out", default="samples.png", help="PNG to write (default samples.png)")
     sa.set_defaults(func=cmd_sample)
+    ex = sub.add_parser("export", help="export a trained generator to SavedModel or TFLite, "
+                                       "verified against Keras")
+    from ganzoo import export
+
+    export.add_arguments(ex)
+    ex.set_defaults(func=export.run_from_args)
     return p
 
 

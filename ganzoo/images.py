@@ -7,9 +7,13 @@ import numpy as np
 
 
 def to_uint8(images):
-    """float images in [-1, 1] -> uint8 0-255 (values outside are clipped)."""
+    """float images in [-1, 1] -> uint8 0-255: floor(x * 127.5 + 128), clipped.
+
+    That is round((x + 1) * 127.5) written as a truncating cast, the form the
+    exported graphs use too (a ``round`` op breaks under int8 quantization).
+    """
     images = np.asarray(images, np.float32)
-    return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    return np.clip(images * np.float32(127.5) + np.float32(128.0), 0.0, 255.0).astype(np.uint8)
 
 
 def make_grid(images, ncols=None, pad=2):

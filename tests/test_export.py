@@ -1,0 +1,180 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import ganzoo
+from ganzoo import cli, export
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SMALL = {
+    "dcgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
+    "cgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
+    "wgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
+    "wgan_gp": dict(generator={"filters": 8}, discriminator={"filters": 8}),
+    "vanilla": dict(generator={"hidden": [32]}, discriminator={"hidden": [16]}),
+}
+
+
+@pytest.fixture(scope="module")
+def trained(digits_small):
+    """One briefly trained model per family (BatchNorm statistics no longer at their init)."""
+    images, labels = digits_small
+    models = {}
+    for name, small in SMALL.items():
+        gan = ganzoo.build(name, seed=0, training={"batch_size": 64}, **small)
+        gan.fit(images[:256], labels[:256], epochs=1, verbose=0)
+        models[name] = gan
+    return models
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+@pytest.mark.parametrize("fmt", ["saved_model", "tflite"])
+def test_every_family_exports_and_verifies(name, fmt, trained, tmp_path):
+    out = tmp_path / ("gen.tflite" if fmt == "tflite" else "gen_saved_model")
+    meta = export.export_generator(trained[name], out, format=fmt)
+    assert out.exists() and (tmp_path / (out.name + ".json")).is_file()
+    assert meta["verification"]["max_abs_diff"] <= 1e-4
+    assert meta["model"] == name and meta["format"] == fmt
+    names = [i["name"] for i in meta["inputs"]]
+    assert names == (["z", "label"] if name == "cgan" else ["z"])
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".ganzoo-export-")]
+
+
+def test_dynamic_batch_and_inference_mode_in_saved_model(trained, tmp_path):
+    import tensorflow as tf
+
+    gan = trained["dcgan"]
+    export.export_generator(gan, tmp_path / "sm", output="uint8")
+    fn = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
+    for n in (1, 7):
+        z = gan.latent_numpy(n, seed=n)
+        images = fn(z=tf.constant(z))["images"].numpy()
+        assert images.dtype == np.uint8 and images.shape == (n, 28, 28, 1)
+        # BatchNorm in inference mode: one sample alone equals itself within a batch
+        np.testing.assert_array_equal(images, ganzoo.images.to_uint8(gan.generate(z=z)))
+
+
+def test_int8_dcgan_with_uint8_output(trained, tmp_path):
+    meta = export.export_generator(trained["dcgan"], tmp_path / "q.tflite", format="tflite",
+                                   quantize="int8", output="uint8")
+    v = meta["verification"]
+    assert v["max_abs_diff"] <= export.TOLERANCE["int8"] and v["psnr_db"] > 30
+    assert meta["outputs"][0]["dtype"] == "uint8" and meta["outputs"][0]["range"] == [0, 255]
+    fp32 = export.export_generator(trained["dcgan"], tmp_path / "f.tflite", format="tflite")
+    assert meta["size_bytes"] < 0.4 * fp32["size_bytes"]
+
+
+@pytest.mark.parametrize("quantize", ["float16", "dynamic"])
+def test_other_quantizations_verify(quantize, trained, tmp_path):
+    meta = export.export_generator(trained["cgan"], tmp_path / "q.tflite", format="tflite",
+                                   quantize=quantize)
+    assert meta["quantization"] == quantize
+    assert meta["verification"]["max_abs_diff"] <= export.TOLERANCE[quantize]
+
+
+def test_metadata_contents(trained, tmp_path):
+    gan = trained["cgan"]
+    meta = export.export_generator(gan, tmp_path / "c.tflite", format="tflite")
+    on_disk = json.loads((tmp_path / "c.tflite.json").read_text())
+    assert on_disk == json.loads(json.dumps(meta))
+    assert meta["latent_dim"] == 100 and meta["num_classes"] == 10
+    assert meta["ganzoo_version"] == ganzoo.__version__ and len(meta["config_sha256"]) == 64
+    assert meta["inputs"][0] == {"name": "z", "dtype": "float32", "shape": [None, 100],
+                                 "distribution": "uniform"}
+    assert meta["inputs"][1]["range"] == [0, 9]
+    assert meta["outputs"][0]["shape"] == [None, 28, 28, 1]
+    assert meta["size_bytes"] == os.path.getsize(tmp_path / "c.tflite")
+
+
+def test_litert_script_writes_png_without_tensorflow(trained, tmp_path):
+    export.export_generator(trained["cgan"], tmp_path / "c.tflite", format="tflite")
+    png = tmp_path / "grid.png"
+    code = ("import runpy, sys; sys.argv = ['tflite_generate.py', sys.argv[1], '--n', '10', "
+            "'--label', '3', '--out', sys.argv[2]]; "
+            "rc = runpy.run_path(sys.argv[0] if False else "
+            f"{os.path.join(ROOT, 'tools', 'tflite_generate.py')!r}, run_name='not_main')"
+            "['main'](sys.argv[1:]); "
+            "assert 'tensorflow' not in sys.modules, 'TensorFlow was imported'; sys.exit(rc)")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "c.tflite"), str(png)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    from PIL import Image
+
+    assert Image.open(png).size == (4 * 30 + 2, 3 * 30 + 2)  # 10 samples: 4 columns, 3 rows
+
+
+def test_ring_model_exports_points(tmp_path):
+    gan = ganzoo.build("wgan_gp", config="ring", seed=0, generator={"hidden": [16]})
+    meta = export.export_generator(gan, tmp_path / "ring.tflite", format="tflite")
+    assert meta["outputs"][0]["name"] == "points" and meta["outputs"][0]["shape"] == [None, 2]
+    with pytest.raises(export.ExportError, match="uint8.*image generators"):
+        export.export_generator(gan, tmp_path / "r2.tflite", format="tflite", output="uint8")
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(format="onnx"), export.ExportError, "Unknown format 'onnx'"),
+    (dict(format="tflite", quantize="int4"), export.ExportError, "Unknown quantization"),
+    (dict(quantize="int8"), export.ExportError, "applies to TFLite"),
+    (dict(output="rgb"), export.ExportError, "Unknown output"),
+    (dict(format="tflite", quantize="int8", representative=10), export.ExportError,
+     "at least 100"),
+])
+def test_bad_arguments(kwargs, error, message, trained, tmp_path):
+    with pytest.raises(error, match=message):
+        export.export_generator(trained["dcgan"], tmp_path / "x", **kwargs)
+    assert os.listdir(tmp_path) == []
+
+
+def test_refuses_overwrite_and_missing_model(trained, tmp_path):
+    out = tmp_path / "g.tflite"
+    out.write_text("keep me")
+    with pytest.raises(FileExistsError, match="force"):
+        export.export_generator(trained["dcgan"], out, format="tflite")
+    assert out.read_text() == "keep me"
+    export.export_generator(trained["dcgan"], out, format="tflite", force=True)
+    assert out.stat().st_size > 1000
+    with pytest.raises(FileNotFoundError, match="No saved model"):
+        export.export_generator(tmp_path / "nothing", tmp_path / "y.tflite", format="tflite")
+
+
+def test_failed_verification_leaves_nothing(trained, tmp_path):
+    with pytest.raises(export.ExportError, match="Verification failed.*float16"):
+        export.export_generator(trained["dcgan"], tmp_path / "q.tflite", format="tflite",
+                                quantize="int8", tolerance=1e-9)
+    assert os.listdir(tmp_path) == []
+
+
+def test_unconvertible_model_is_a_clear_error(trained, tmp_path, monkeypatch):
+    import tensorflow as tf
+
+    class Broken:
+        def convert(self):
+            raise RuntimeError("op FancyOp is neither a custom op nor a flex op")
+
+    monkeypatch.setattr(tf.lite.TFLiteConverter, "from_saved_model",
+                        staticmethod(lambda *args, **kwargs: Broken()))
+    with pytest.raises(export.ExportError, match="cannot convert dcgan.*FancyOp"):
+        export.export_generator(trained["dcgan"], tmp_path / "x.tflite", format="tflite")
+    assert os.listdir(tmp_path) == []
+
+
+def test_cli_and_tool_call_the_same_export(trained, tmp_path, capsys):
+    run = tmp_path / "run"
+    trained["dcgan"].save(tmp_path / "model.keras")
+    run.mkdir()
+    os.replace(tmp_path / "model.keras", run / "model.keras")
+    out = tmp_path / "cli.tflite"
+    assert cli.main(["export", str(run), "--format", "tflite", "--out", str(out)]) == 0
+    assert "verified on 16 inputs" in capsys.readouterr().out
+    assert cli.main(["export", str(run), "--format", "tflite", "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "export_generator.py"),
+                             str(run), "--format", "saved_model", "--out",
+                             str(tmp_path / "tool_sm"), "--output", "uint8"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads((tmp_path / "tool_sm.json").read_text())["outputs"][0]["dtype"] == "uint8"
