@@ -26,3 +26,9 @@ def test_cgan_digits_script(tmp_path):
     result = json.loads((tmp_path / "cgan_digits.json").read_text())
     assert len(result["heads"]["c_plus_1"]) == 1 and result["judge_test_accuracy"] > 0.9
     assert (tmp_path / "cgan_c_plus_1.png").is_file()
+
+
+def test_export_latency_script(tmp_path):
+    _run("export_latency.py", "--models", "cgan", "--repeats", "3", out=tmp_path)
+    (row,) = json.loads((tmp_path / "export_latency.json").read_text())["runs"]
+    assert row["model"] == "cgan" and row["tflite_int8_mb"] < row["tflite_float32_mb"]
