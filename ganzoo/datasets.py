@@ -72,9 +72,7 @@ def load(name_or_path, split="train", batch_size=None, shuffle=True, seed=None,
         points, modes = toy.ring_data(RING_SIZE if split == "train" else RING_SIZE // 5,
                                       seed=(0 if split == "train" else 1) if seed is None else seed,
                                       return_labels=True)
-        ds = tf.data.Dataset.from_tensor_slices((points, modes))
-        if shuffle:
-            ds = ds.shuffle(len(points), seed=seed, reshuffle_each_iteration=True)
+        ds = _slices(points, modes, shuffle, seed)
         if batch_size is not None:
             ds = ds.batch(int(batch_size), drop_remainder=True)
         return ds.prefetch(tf.data.AUTOTUNE)
@@ -239,11 +237,16 @@ def from_arrays(images, labels=None, batch_size=None, shuffle=True, seed=None):
         images = images[..., None]
     if len(images) == 0:
         raise DataError("The dataset is empty: no images to train on.")
-    elems = images if labels is None else (images, np.asarray(labels, np.int32).reshape(-1))
-    ds = tf.data.Dataset.from_tensor_slices(elems)
+    labels = None if labels is None else np.asarray(labels, np.int32).reshape(-1)
+    return _finish(_slices(images, labels, shuffle, seed), batch_size)
+
+
+def _slices(x, labels, shuffle, seed):
+    """In-memory arrays (and labels) as a dataset, shuffled in full every epoch if asked."""
+    ds = tf.data.Dataset.from_tensor_slices(x if labels is None else (x, np.asarray(labels)))
     if shuffle:
-        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    return _finish(ds, batch_size)
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return ds
 
 
 def _finish(ds, batch_size):
@@ -337,10 +340,7 @@ def prepare_for_fit(x, y=None, data_shape=None, batch_size=128, shuffle=True, se
         if len(arr) < batch_size:
             raise DataError(f"{len(arr)} images are fewer than one batch of {batch_size}; "
                             "lower training.batch_size or pass more data.")
-        ds = tf.data.Dataset.from_tensor_slices(arr if y is None else (arr, np.asarray(y)))
-        if shuffle:
-            ds = ds.shuffle(len(arr), seed=seed, reshuffle_each_iteration=True)
-        ds = ds.batch(batch_size, drop_remainder=True)
+        ds = _slices(arr, y, shuffle, seed).batch(batch_size, drop_remainder=True)
     spec = ds.element_spec
     image_spec = spec[0] if isinstance(spec, tuple) else spec
     has_labels = isinstance(spec, tuple) and len(spec) > 1
@@ -386,10 +386,7 @@ def _prepare_vectors(x, y, data_shape, batch_size, shuffle, seed, num_classes):
                             "lower training.batch_size or pass more data.")
         if y is not None:
             check_labels(y, num_classes)
-        ds = tf.data.Dataset.from_tensor_slices(arr if y is None else (arr, np.asarray(y)))
-        if shuffle:
-            ds = ds.shuffle(len(arr), seed=seed, reshuffle_each_iteration=True)
-        ds = ds.batch(batch_size, drop_remainder=True)
+        ds = _slices(arr, y, shuffle, seed).batch(batch_size, drop_remainder=True)
         shape = (None,) + arr.shape[1:]
     if tuple(shape[1:]) != data_shape:
         raise DataError(f"Data vectors have size {shape[1:]} but the model's data_shape is "

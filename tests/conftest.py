@@ -5,6 +5,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
+#: narrow networks per variant, so tests exercise every code path quickly
+SMALL_NETS = {
+    "dcgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
+    "cgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
+    "wgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
+    "wgan_gp": dict(generator={"filters": 8}, discriminator={"filters": 8}),
+    "vanilla": dict(generator={"hidden": [32]}, discriminator={"hidden": [16]}),
+}
+
 
 @pytest.fixture(scope="session")
 def digits_small():

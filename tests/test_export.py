@@ -7,16 +7,11 @@ import numpy as np
 import pytest
 
 import ganzoo
+from conftest import SMALL_NETS
 from ganzoo import cli, export
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SMALL = {
-    "dcgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
-    "cgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
-    "wgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
-    "wgan_gp": dict(generator={"filters": 8}, discriminator={"filters": 8}),
-    "vanilla": dict(generator={"hidden": [32]}, discriminator={"hidden": [16]}),
-}
+SMALL = SMALL_NETS
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,9 @@ import numpy as np
 import pytest
 
 import ganzoo
+from conftest import SMALL_NETS
 
-SMALL = {
-    "dcgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
-    "cgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
-    "wgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
-    "wgan_gp": dict(generator={"filters": 8}, discriminator={"filters": 8}),
-    "vanilla": dict(generator={"hidden": [32]}, discriminator={"hidden": [16]}),
-}
+SMALL = SMALL_NETS
 
 
 def test_registry_holds_the_zoo():
