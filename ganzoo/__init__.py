@@ -17,6 +17,14 @@ from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.datasets import DataError  # noqa: E402
 from ganzoo.registry import build, list_models, load, register, resolve_config  # noqa: E402
 
+
+def card(name):
+    """The model card of a registered model, as Markdown text."""
+    from ganzoo import cards
+
+    return cards.render(name)
+
+
 try:
     from importlib.metadata import version as _version
 
@@ -24,6 +32,6 @@ try:
 except Exception:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["build", "list_models", "load", "register", "resolve_config", "datasets",
+__all__ = ["build", "card", "list_models", "load", "register", "resolve_config", "datasets",
            "callbacks", "classifiers", "losses", "models", "nets", "toy", "config", "ConfigError",
            "DataError"]

@@ -5,6 +5,7 @@
                        [--set key=value ...] [--config YAML] [--out DIR] [--seed S] [--force]
     ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--out grid.png]
     ganzoo export RUN_DIR --format saved_model|tflite --out PATH [--quantize Q] [--output uint8]
+    ganzoo cards | ganzoo card MODEL
 """
 
 import argparse
@@ -65,6 +66,12 @@ def _parser():
                          "class for all (default: one row per class)")
     sa.add_argument("--out", default="samples.png", help="PNG to write (default samples.png)")
     sa.set_defaults(func=cmd_sample)
+    cs = sub.add_parser("cards", help="table of every model: paper, task, parameters")
+    cs.set_defaults(func=cmd_cards)
+    cd = sub.add_parser("card", help="print one model's card")
+    cd.add_argument("model", help="registered model name")
+    cd.set_defaults(func=cmd_card)
+
     ex = sub.add_parser("export", help="export a trained generator to SavedModel or TFLite, "
                                        "verified against Keras")
     from ganzoo import export
@@ -81,6 +88,24 @@ def cmd_list(args):
         cls = ganzoo.registry.get_class(name)
         doc = (cls.__doc__ or "").strip().splitlines()
         print(f"{name:12s} {doc[0] if doc else ''}")
+    return 0
+
+
+def cmd_cards(args):
+    from ganzoo import cards
+
+    rows = cards.summary_rows()
+    print(f"{'model':9s} {'parameters':>11s}  {'task':46s} paper")
+    for name, paper, task, params in rows:
+        print(f"{name:9s} {params:>11,d}  {task:46s} {paper}")
+    print("\n`ganzoo card NAME` prints a card; docs/model_cards/ holds them all.")
+    return 0
+
+
+def cmd_card(args):
+    import ganzoo
+
+    print(ganzoo.card(args.model))
     return 0
 
 

@@ -63,7 +63,7 @@ def _discriminator_inputs(data_shape, num_classes, label_input):
     label = keras.Input((), dtype="int32", name="label")
     onehot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_onehot")(label)
     if len(data_shape) == 3:  # label maps: one constant channel per class
-        maps = layers.Reshape((1, 1, num_classes))(onehot)
+        maps = layers.Reshape((1, 1, num_classes), name="label_grid")(onehot)
         maps = layers.UpSampling2D(tuple(data_shape[:2]), name="label_maps")(maps)
         return [x, label], layers.Concatenate(name="data_label")([x, maps])
     return [x, label], layers.Concatenate(name="data_label")([x, onehot])
@@ -109,7 +109,7 @@ def dcgan_generator(data_shape, latent_dim, num_classes=None, filters=64, kernel
     inputs, x = _generator_inputs(latent_dim, num_classes)
     x = layers.Dense(bh * bw * width, use_bias=not batch_norm, kernel_initializer=init,
                      name="project")(x)
-    x = layers.Reshape((bh, bw, width))(x)
+    x = layers.Reshape((bh, bw, width), name="to_grid")(x)
     x = _bn_relu(x, batch_norm, "project")
     for i in range(stages - 1):
         width //= 2
@@ -170,7 +170,7 @@ def dcgan_discriminator(data_shape, num_classes=None, label_input=False, outputs
             x = layers.LayerNormalization(axis=[1, 2, 3], epsilon=1e-5, name=f"down{i + 1}_ln")(x)
         x = layers.LeakyReLU(negative_slope=leaky_slope, name=f"down{i + 1}_lrelu")(x)
         width *= 2
-    x = layers.Flatten()(x)
+    x = layers.Flatten(name="flatten")(x)
     return _heads(x, inputs, outputs, aux_classes, init, name)
 
 
@@ -223,7 +223,7 @@ def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1
         leaky_slope: slope for ``"leaky_relu"``.
     """
     inputs, x = _discriminator_inputs(data_shape, num_classes, label_input)
-    x = layers.Flatten()(x)
+    x = layers.Flatten(name="flatten")(x)
     for i, units in enumerate(hidden):
         if dropout:
             x = layers.Dropout(dropout, name=f"hidden{i + 1}_dropout")(x)

@@ -54,6 +54,9 @@ class GAN(keras.Model):
     """
 
     registry_name = None
+    #: citation of the variant's paper, and what it does (shown in model cards)
+    paper = ""
+    task = "image generation"
     #: names of the scalars logged every step, in order
     metric_names = ("d_loss", "g_loss", "d_real", "d_fake")
 

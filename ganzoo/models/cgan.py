@@ -43,6 +43,9 @@ class ConditionalGAN(GAN):
     ```
     """
 
+    paper = ('Mirza & Osindero 2014, "Conditional Generative Adversarial Nets", arXiv:1411.1784')
+    task = 'class-conditional image generation'
+
     @property
     def metric_names(self):
         names = GAN.metric_names

@@ -28,3 +28,6 @@ class VanillaGAN(GAN):
     points = gan.generate(2500, seed=0)       # (2500, 2)
     ```
     """
+
+    paper = ('Goodfellow et al. 2014, "Generative Adversarial Nets", NeurIPS 2014, arXiv:1406.2661')
+    task = 'unconditional generation of images or vectors'

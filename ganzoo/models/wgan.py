@@ -29,6 +29,9 @@ class WGAN(GAN):
     ```
     """
 
+    paper = ('Arjovsky, Chintala & Bottou 2017, "Wasserstein GAN", ICML 2017, arXiv:1701.07875')
+    task = 'unconditional image generation'
+
     metric_names = GAN.metric_names + ("w_distance",)
 
     @classmethod
@@ -76,6 +79,8 @@ class WGANGP(WGAN):
     gan.fit(ganzoo.datasets.load("ring"), epochs=2)
     ```
     """
+
+    paper = ('Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville 2017, "Improved Training of Wasserstein GANs", NeurIPS 2017, arXiv:1704.00028')
 
     metric_names = WGAN.metric_names + ("gp",)
 

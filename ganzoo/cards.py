@@ -1,0 +1,213 @@
+"""Model cards, generated from the registry, the built models, the configs and measured results.
+
+A card is never typed by hand: ``tools/make_model_cards.py`` writes
+``docs/model_cards/<name>.md`` from :func:`render`, and a test fails when a
+committed card differs from what :func:`render` produces now.
+
+Measured results come from the JSON files that the scripts in ``benchmarks/``
+write into ``benchmarks/results/`` (committed). A card shows what exists for
+its model and says plainly what has not been measured yet.
+"""
+
+import json
+import os
+
+from ganzoo import config as config_lib
+from ganzoo import registry
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "benchmarks", "results")
+
+_OBJECTIVES = {
+    "non_saturating": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
+                       r"L_G = -\mathbb{E}_z[\log D(G(z))]",
+                       "non-saturating generator loss (Goodfellow et al. 2014, §3)"),
+    "minimax": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
+                r"L_G = \mathbb{E}_z[\log(1 - D(G(z)))]",
+                "minimax game as written (Goodfellow et al. 2014, eq. 1)"),
+    "least_squares": (r"L_D = \tfrac12\mathbb{E}_x[(D(x)-1)^2] + \tfrac12\mathbb{E}_z[D(G(z))^2]",
+                      r"L_G = \tfrac12\mathbb{E}_z[(D(G(z))-1)^2]", "LSGAN (Mao et al. 2017)"),
+    "hinge": (r"L_D = \mathbb{E}_x[\max(0, 1-D(x))] + \mathbb{E}_z[\max(0, 1+D(G(z)))]",
+              r"L_G = -\mathbb{E}_z[D(G(z))]", "hinge loss (Lim & Ye 2017; Miyato et al. 2018)"),
+    "wasserstein": (r"L_D = \mathbb{E}_z[D(G(z))] - \mathbb{E}_x[D(x)]",
+                    r"L_G = -\mathbb{E}_z[D(G(z))]", "Wasserstein loss (Arjovsky et al. 2017)"),
+}
+
+_LIMITATIONS = [
+    "**Mode collapse and instability.** GAN training is a two-player game without a guarantee "
+    "of convergence; samples can cover only part of the data or oscillate between modes. Watch "
+    "the sample grids and loss curves `ganzoo train` writes, not the losses alone.",
+    "**Memorisation.** A generator can reproduce training images; check generated samples "
+    "against their nearest training images before using them (evaluation tools: open issue).",
+    "**Diversity.** Good-looking grids do not show how many distinct images a generator "
+    "makes; small support is common (Arora et al. 2018).",
+    "**Not bitwise reproducible on CPU.** `seed=` fixes noise, shuffling and initial weights, "
+    "but multi-threaded kernels make repeated runs differ slightly.",
+]
+
+
+def _results(name):
+    path = os.path.join(RESULTS, name)
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _layer_table(model):
+    rows = ["| layer | type | output shape | parameters |", "| --- | --- | --- | --- |"]
+    for layer in model.layers:
+        shape = layer.output.shape if hasattr(layer, "output") else ""
+        if isinstance(shape, list):
+            shape = ", ".join(str(tuple(s)) for s in shape)
+        rows.append(f"| {layer.name} | {type(layer).__name__} | {tuple(shape) if not isinstance(shape, str) else shape} "
+                    f"| {layer.count_params():,} |")
+    rows.append(f"| **total** | | | **{model.count_params():,}** |")
+    return "\n".join(rows)
+
+
+def _config_table(config):
+    rows = ["| key | value |", "| --- | --- |"]
+    for key, value in config_lib.flatten(config).items():
+        rows.append(f"| `{key}` | `{json.dumps(value)}` |")
+    return "\n".join(rows)
+
+
+def _results_section(name):
+    parts = []
+    ring = _results("ring_coverage.json")
+    runs = [r for r in (ring or {}).get("runs", []) if r["model"] == name]
+    if runs:
+        rows = ["| seed | generator steps | wall time | modes covered | within 3 std |",
+                "| --- | --- | --- | --- | --- |"]
+        for r in runs:
+            quality = r.get("on_requested_mode", r["high_quality"])
+            rows.append(f"| {r['seed']} | {r['generator_steps']:,} | {r['seconds']} s "
+                        f"| {r['modes_covered']} / 8 | {100 * quality:.1f} % |")
+        parts.append("**8-Gaussian ring** (`ring` preset; 2 CPU cores). Command: "
+                     f"`python benchmarks/ring_coverage.py --models {name}`.\n\n" + "\n".join(rows)
+                     + f"\n\n![{name} on the ring](../../benchmarks/results/ring_{name}.png)")
+    digits = _results("cgan_digits.json")
+    if name == "cgan" and digits:
+        rows = ["| head | epochs | wall time | samples judged the requested digit |",
+                "| --- | --- | --- | --- |"]
+        for head, curve in digits["heads"].items():
+            last = curve[-1]
+            rows.append(f"| `{head}` | {last['epoch']} | {last['seconds']} s "
+                        f"| {100 * last['accuracy']:.1f} % |")
+        parts.append("**Embedded digits** (4,500 real MNIST digits; judge: a CNN with "
+                     f"{100 * digits['judge_test_accuracy']:.1f} % accuracy on the real test "
+                     "digits; 2 CPU cores). Command: `python benchmarks/cgan_digits.py`.\n\n"
+                     + "\n".join(rows)
+                     + "\n\n![cgan samples, one row per class](../../benchmarks/results/cgan_label_input.png)")
+    if name == "dcgan":
+        parts.append("**Embedded digits**: `make demo` (`ganzoo train dcgan --dataset digits "
+                     "--epochs 50`) trains at ~800-950 images/s on 2 CPU cores, ~4.5 minutes.\n\n"
+                     "![DCGAN samples after make demo](../images/demo_digits.png)")
+    if not parts:
+        return "Not measured yet beyond the test suite's short runs on the embedded digits."
+    parts.append("Inception Score and FID are not reported yet: they need the evaluation issue's "
+                 "metrics.")
+    return "\n\n".join(parts)
+
+
+def _export_section(name):
+    data = _results("export_latency.json")
+    rows = [r for r in (data or {}).get("runs", []) if r["model"] == name]
+    if not rows:
+        return "Not measured yet."
+    r = rows[0]
+    return ("Batch-1 latency and size on 2 CPU cores (`python benchmarks/export_latency.py`):\n\n"
+            "| artifact | size | latency |\n| --- | --- | --- |\n"
+            f"| Keras direct call | | {r['keras_call_ms']} ms |\n"
+            f"| SavedModel | {r['saved_model_mb']} MB | {r['saved_model_ms']} ms |\n"
+            f"| TFLite float32 | {r['tflite_float32_mb']} MB | {r['tflite_float32_ms']} ms |\n"
+            f"| TFLite float16 | {r['tflite_float16_mb']} MB | {r['tflite_float16_ms']} ms |\n"
+            f"| TFLite int8 | {r['tflite_int8_mb']} MB | {r['tflite_int8_ms']} ms |\n\n"
+            f"int8 verification difference: {r['tflite_int8_max_abs_diff']:.3g} (in [-1, 1] "
+            "units; tolerance 0.1). See [export.md](../export.md).")
+
+
+def render(name):
+    """The Markdown model card of a registered model."""
+    cls = registry.get_class(name)
+    config = registry.resolve_config(name)
+    model = registry.get_class(name)(config=config)
+    doc = (cls.__doc__ or "").strip().split("\n\n")
+    summary = " ".join(line.strip() for line in doc[0].splitlines())
+    body = "\n\n".join(_dedent(p) for p in doc[1:] if not p.strip().startswith(("Example", "```")))
+    loss = config["loss"]["name"]
+    d_eq, g_eq, loss_name = _OBJECTIVES[loss]
+    extra = ""
+    if "critic" in config and "gp_weight" in config["critic"]:
+        extra = (r"$$L_D \mathrel{+}= \lambda\,\mathbb{E}_{\hat x}[(\lVert\nabla_{\hat x} D(\hat x)"
+                 r"\rVert_2 - 1)^2],\quad \hat x = \alpha x + (1-\alpha)G(z),\ \alpha\sim U[0,1]$$"
+                 "\n\n")
+    if "critic" in config and "clip_value" in config["critic"]:
+        extra = f"After each critic update every critic weight is clipped to [-{config['critic']['clip_value']}, {config['critic']['clip_value']}].\n\n"
+    presets = registry.presets(name)
+    k = config["training"]["d_steps"]
+    sections = [
+        f"<!-- generated by tools/make_model_cards.py from the registry, zoo_configs/ and "
+        f"benchmarks/results/: do not edit -->\n# `{name}`: {summary}",
+        f"**Paper:** {cls.paper}\n\n**Task:** {cls.task}.",
+        "## Summary\n\n" + (body or summary),
+        "## Intended use\n\nLearning, teaching and research on GANs; a baseline to compare new "
+        "variants against; generating samples of data like the training set, to look at or to "
+        "export to a mobile app.\n\n**Out of scope:** data augmentation for safety-critical "
+        "decisions, synthetic people or documents passed off as real, and any use that needs "
+        "samples guaranteed not to copy training data.",
+        "## Architecture\n\nDefault config, built for real (`ganzoo.build(\"" + name + "\")`).\n\n"
+        f"### Generator\n\n{_layer_table(model.generator)}\n\n### Discriminator\n\n"
+        f"{_layer_table(model.discriminator)}",
+        f"## Objective and training algorithm\n\nDefault loss `{loss}`, the {loss_name}:\n\n"
+        f"$${d_eq}$$\n\n$${g_eq}$$\n\n{extra}"
+        f"Each training step updates the discriminator once on a real batch and a fresh "
+        f"generated batch; every {k} discriminator update{'s' if k > 1 else ''} the generator "
+        "is updated once on fresh noise (Goodfellow et al. 2014, Algorithm 1, "
+        f"k = {k}). Losses are batch means, divided by the number of replicas under "
+        "`tf.distribute`.",
+        "## Default hyperparameters\n\nRendered from `zoo_configs/" + name + ".yaml` (each value "
+        "cites its source there)"
+        + (f"; presets: {', '.join(f'`{p}`' for p in presets)}" if presets else "")
+        + ".\n\n" + _config_table(config),
+        "## Data and results\n\n" + _results_section(name),
+        "## Export\n\n" + _export_section(name),
+        "## Limitations and failure modes\n\n" + "\n".join(f"- {item}" for item in _LIMITATIONS),
+        "## How to use\n\n```python\nimport ganzoo\n\n"
+        f"gan = ganzoo.build(\"{name}\")\ngan.fit(ganzoo.datasets.load(\"digits\"), epochs=5)\n"
+        + (f"images = gan.generate(20, labels=[3] * 20, seed=0)\n" if model.num_classes
+           else "images = gan.generate(64, seed=0)\n")
+        + "```\n\n```bash\n"
+        f"ganzoo train {name} --dataset digits --out runs/{name}\n"
+        f"ganzoo export runs/{name} --format tflite --out {name}.tflite\n```",
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def _dedent(paragraph):
+    return "\n".join(line.strip() for line in paragraph.splitlines())
+
+
+def summary_rows():
+    """``(name, paper, task, parameters)`` per registered model, for ``ganzoo cards``."""
+    rows = []
+    for name in registry.list_models():
+        cls = registry.get_class(name)
+        model = cls(config=registry.resolve_config(name))
+        params = model.generator.count_params() + model.discriminator.count_params()
+        rows.append((name, cls.paper.split(",")[0] + "," + cls.paper.split(",")[1]
+                     if cls.paper.count(",") else cls.paper, cls.task, params))
+    return rows
+
+
+def write_all(directory):
+    """Write every card into ``directory``; returns the paths."""
+    os.makedirs(directory, exist_ok=True)
+    paths = []
+    for name in registry.list_models():
+        path = os.path.join(directory, f"{name}.md")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(render(name))
+        paths.append(path)
+    return paths

@@ -1,0 +1,45 @@
+#!/usr/bin/env python
+"""Write docs/model_cards/<name>.md for every registered model (or --check that they are current).
+
+    python tools/make_model_cards.py            # regenerate
+    python tools/make_model_cards.py --check    # exit 1 if a committed card is stale
+
+Cards come from ganzoo.cards.render: the registry, the built default models, zoo_configs/ and the
+JSON results in benchmarks/results/. Rerun it after changing any of those.
+"""
+
+import argparse
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main(argv=None):
+    import ganzoo
+    from ganzoo import cards
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", default=os.path.join(ROOT, "docs", "model_cards"))
+    p.add_argument("--check", action="store_true", help="compare instead of writing")
+    args = p.parse_args(argv)
+    if not args.check:
+        for path in cards.write_all(args.out):
+            print(f"wrote {os.path.relpath(path, ROOT)}")
+        return 0
+    stale = []
+    for name in ganzoo.list_models():
+        path = os.path.join(args.out, f"{name}.md")
+        current = open(path, encoding="utf-8").read() if os.path.isfile(path) else None
+        if current != cards.render(name):
+            stale.append(name)
+    if stale:
+        print(f"stale model cards: {', '.join(stale)}; run python tools/make_model_cards.py",
+              file=sys.stderr)
+        return 1
+    print("model cards are current")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
