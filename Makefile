@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 DEMO_EPOCHS ?= 50
 DEMO_OUT    ?= runs/demo
 
-.PHONY: demo test install clean
+.PHONY: demo test docs install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+docs: $(STAMP)
+	$(VENV)/bin/python tools/make_model_cards.py --check
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -17,6 +17,11 @@ from ganzoo import registry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "benchmarks", "results")
+#: result images the cards show, copied from benchmarks/results/ into docs/images/results/
+#: so the docs site is self-contained
+RESULT_IMAGES = ("ring_vanilla.png", "ring_wgan.png", "ring_wgan_gp.png", "ring_cgan.png",
+                 "cgan_label_input.png", "cgan_acgan.png", "cgan_c_plus_1.png",
+                 "digits_dcgan.png", "digits_vanilla.png", "digits_wgan.png", "digits_wgan_gp.png")
 
 _OBJECTIVES = {
     "non_saturating": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
@@ -86,7 +91,7 @@ def _results_section(name):
                         f"| {r['modes_covered']} / 8 | {100 * quality:.1f} % |")
         parts.append("**8-Gaussian ring** (`ring` preset; 2 CPU cores). Command: "
                      f"`python benchmarks/ring_coverage.py --models {name}`.\n\n" + "\n".join(rows)
-                     + f"\n\n![{name} on the ring](../../benchmarks/results/ring_{name}.png)")
+                     + f"\n\n![{name} on the ring](../images/results/ring_{name}.png)")
     digits = _results("cgan_digits.json")
     if name == "cgan" and digits:
         rows = ["| head | epochs | wall time | samples judged the requested digit |",
@@ -99,10 +104,22 @@ def _results_section(name):
                      f"{100 * digits['judge_test_accuracy']:.1f} % accuracy on the real test "
                      "digits; 2 CPU cores). Command: `python benchmarks/cgan_digits.py`.\n\n"
                      + "\n".join(rows)
-                     + "\n\n![cgan samples, one row per class](../../benchmarks/results/cgan_label_input.png)")
+                     + "\n\n![cgan samples, one row per class](../images/results/cgan_label_input.png)")
+    budget = _results("digits_budget.json")
+    runs = [r for r in (budget or {}).get("runs", []) if r["model"] == name]
+    if runs:
+        r = runs[0]
+        parts.append(
+            f"**Embedded digits, {budget['seconds_budget']:.0f} s budget** (default config, 2 CPU "
+            f"cores; `python benchmarks/digits_budget.py --models {name}`): {r['epochs']} epochs, "
+            f"{r['generator_steps']:,} generator steps in {r['seconds']} s. Of 1,000 samples, "
+            f"{100 * r['confident']:.1f} % are classified with probability ≥ 0.9 by a digit CNN "
+            f"({100 * r['judge_test_accuracy']:.1f} % on real test digits), and "
+            f"{r['digits_covered']} of 10 digits get at least 2 % of the samples.\n\n"
+            f"![{name} samples after {r['seconds']:.0f} s](../images/results/digits_{name}.png)")
     if name == "dcgan":
-        parts.append("**Embedded digits**: `make demo` (`ganzoo train dcgan --dataset digits "
-                     "--epochs 50`) trains at ~800-950 images/s on 2 CPU cores, ~4.5 minutes.\n\n"
+        parts.append("`make demo` (`ganzoo train dcgan --dataset digits --epochs 50`) trains at "
+                     "~800-950 images/s on 2 CPU cores, ~4.5 minutes:\n\n"
                      "![DCGAN samples after make demo](../images/demo_digits.png)")
     if not parts:
         return "Not measured yet beyond the test suite's short runs on the embedded digits."
@@ -202,8 +219,16 @@ def summary_rows():
 
 
 def write_all(directory):
-    """Write every card into ``directory``; returns the paths."""
+    """Write every card into ``directory`` and copy the result images beside it
+    (``<directory>/../images/results/``); returns the card paths."""
+    import shutil
+
     os.makedirs(directory, exist_ok=True)
+    images = os.path.join(os.path.dirname(os.path.abspath(directory)), "images", "results")
+    os.makedirs(images, exist_ok=True)
+    for name in RESULT_IMAGES:
+        if os.path.isfile(os.path.join(RESULTS, name)):
+            shutil.copyfile(os.path.join(RESULTS, name), os.path.join(images, name))
     paths = []
     for name in registry.list_models():
         path = os.path.join(directory, f"{name}.md")

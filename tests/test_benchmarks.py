@@ -32,3 +32,10 @@ def test_export_latency_script(tmp_path):
     _run("export_latency.py", "--models", "cgan", "--repeats", "3", out=tmp_path)
     (row,) = json.loads((tmp_path / "export_latency.json").read_text())["runs"]
     assert row["model"] == "cgan" and row["tflite_int8_mb"] < row["tflite_float32_mb"]
+
+
+def test_digits_budget_script(tmp_path):
+    _run("digits_budget.py", "--models", "vanilla", "--seconds", "1", out=tmp_path)
+    (row,) = json.loads((tmp_path / "digits_budget.json").read_text())["runs"]
+    assert row["model"] == "vanilla" and row["epochs"] == 1 and 0 <= row["confident"] <= 1
+    assert (tmp_path / "digits_vanilla.png").is_file()

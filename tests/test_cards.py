@@ -54,3 +54,22 @@ def test_cli_cards_and_card(capsys):
     assert cli.main(["card", "vanilla"]) == 0
     assert "arXiv:1406.2661" in capsys.readouterr().out
     assert cli.main(["card", "nope"]) == 2
+
+
+def test_docs_site_builds_strict_with_every_card_and_image(tmp_path):
+    import re
+
+    site = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
+                             str(site)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in ganzoo.list_models():
+        page = site / "model_cards" / name / "index.html"
+        assert page.is_file(), name
+        for src in re.findall(r'<img[^>]+src="([^"]+)"', page.read_text()):
+            assert (page.parent / src).resolve().is_file(), (name, src)
+    with open(os.path.join(ROOT, "docs", "index.md"), encoding="utf-8") as f:
+        index = f.read()
+    for name in ganzoo.list_models():
+        assert f"(model_cards/{name}.md)" in index, f"docs/index.md does not link {name}"
