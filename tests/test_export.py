@@ -173,3 +173,32 @@ def test_cli_and_tool_call_the_same_export(trained, tmp_path, capsys):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads((tmp_path / "tool_sm.json").read_text())["outputs"][0]["dtype"] == "uint8"
+
+
+def test_int8_warns_for_instance_norm_generators(tmp_path):
+    import keras
+
+    @ganzoo.register("instnorm_test_gan", default_config=ganzoo.registry.default_config("dcgan")
+                     | {"model": "instnorm_test_gan"})
+    class InstanceNormGAN(ganzoo.models.DCGAN):
+        def build_generator(self, name="generator"):
+            z = keras.Input((self.latent_dim,))
+            x = keras.layers.Dense(7 * 7 * 8)(z)
+            x = keras.layers.Reshape((7, 7, 8))(x)
+            x = keras.layers.GroupNormalization(groups=-1)(x)  # instance norm
+            x = keras.layers.Conv2DTranspose(1, 4, strides=4, padding="same",
+                                             activation="tanh")(x)
+            return keras.Model(z, x, name=name)
+
+    gan = ganzoo.build("instnorm_test_gan", discriminator={"filters": 8})
+    with pytest.warns(UserWarning, match="instance normalisation.*float16"):
+        try:
+            export.export_generator(gan, tmp_path / "q.tflite", format="tflite", quantize="int8")
+        except export.ExportError as e:  # if int8 also fails verification, it says the same
+            assert "float16" in str(e)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        export.export_generator(gan, tmp_path / "h.tflite", format="tflite", quantize="float16")
+    assert not [w for w in caught if "instance normalisation" in str(w.message)]
