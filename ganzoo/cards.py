@@ -62,10 +62,7 @@ def _results(name):
 def _layer_table(model):
     rows = ["| layer | type | output shape | parameters |", "| --- | --- | --- | --- |"]
     for layer in model.layers:
-        shape = layer.output.shape if hasattr(layer, "output") else ""
-        if isinstance(shape, list):
-            shape = ", ".join(str(tuple(s)) for s in shape)
-        rows.append(f"| {layer.name} | {type(layer).__name__} | {tuple(shape) if not isinstance(shape, str) else shape} "
+        rows.append(f"| {layer.name} | {type(layer).__name__} | {tuple(layer.output.shape)} "
                     f"| {layer.count_params():,} |")
     rows.append(f"| **total** | | | **{model.count_params():,}** |")
     return "\n".join(rows)
@@ -149,7 +146,7 @@ def render(name):
     """The Markdown model card of a registered model."""
     cls = registry.get_class(name)
     config = registry.resolve_config(name)
-    model = registry.get_class(name)(config=config)
+    model = cls(config=config)
     doc = (cls.__doc__ or "").strip().split("\n\n")
     summary = " ".join(line.strip() for line in doc[0].splitlines())
     body = "\n\n".join(_dedent(p) for p in doc[1:] if not p.strip().startswith(("Example", "```")))
@@ -213,8 +210,8 @@ def summary_rows():
         cls = registry.get_class(name)
         model = cls(config=registry.resolve_config(name))
         params = model.generator.count_params() + model.discriminator.count_params()
-        rows.append((name, cls.paper.split(",")[0] + "," + cls.paper.split(",")[1]
-                     if cls.paper.count(",") else cls.paper, cls.task, params))
+        authors_year = cls.paper.split(' "')[0].rstrip(",")  # the part before the title
+        rows.append((name, authors_year, cls.task, params))
     return rows
 
 

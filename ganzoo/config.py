@@ -128,14 +128,15 @@ def _parse_yaml(text, where):
 def dump_yaml(config, path):
     """Write a resolved config as YAML (lists, not tuples, so it reads back with safe_load)."""
     with open(path, "w", encoding="utf-8") as f:
-        yaml.safe_dump(_plain(config), f, sort_keys=False)
+        yaml.safe_dump(to_plain(config), f, sort_keys=False)
 
 
-def _plain(value):
+def to_plain(value):
+    """Tuples to lists, recursively, so a config reads back identically from YAML or JSON."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: to_plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [to_plain(v) for v in value]
     return value
 
 

@@ -310,98 +310,75 @@ def prepare_for_fit(x, y=None, data_shape=None, batch_size=128, shuffle=True, se
     Accepts a ``tf.data.Dataset`` (batched or unbatched; elements are images
     or ``(images, labels)``) or NumPy arrays ``x`` (and labels ``y``). Checks
     the shape against ``data_shape``, the value range (images) or finiteness
-    (vectors), and, for conditional models (``num_classes``), that labels
-    exist and lie in [0, num_classes): all of an array, the first batch of a
-    dataset, before any training.
+    (vectors, ``data_shape`` of length 1), and, for conditional models
+    (``num_classes``), that labels exist and lie in [0, num_classes): all of
+    an array, the first batch of a dataset, before any training.
 
     Returns:
         ``(dataset, has_labels)``: a batched dataset of float32 images in
         [-1, 1] (vectors unchanged), with int32 labels if the data has them.
     """
-    image_shape = tuple(int(d) for d in data_shape)
-    if len(image_shape) == 1:
-        return _prepare_vectors(x, y, image_shape, batch_size, shuffle, seed, num_classes)
+    data_shape = tuple(int(d) for d in data_shape)
+    is_image = len(data_shape) == 3
+    what = "images" if is_image else "vectors"
     if isinstance(x, tf.data.Dataset):
         if y is not None:
-            raise DataError("Pass labels inside the dataset as (images, labels) elements, "
+            raise DataError(f"Pass labels inside the dataset as ({what}, labels) elements, "
                             "not as y=, when x is a tf.data.Dataset.")
         ds = x
     else:
         if x is None:
-            raise DataError("fit needs data: a tf.data.Dataset or an array of images.")
-        arr = np.asarray(x)
-        _check_shape(arr.shape[1:], image_shape, "the images you passed")
-        check_value_range(arr, "the images you passed")
-        if y is not None and len(np.asarray(y)) != len(arr):
-            raise DataError(f"{len(arr)} images but {len(np.asarray(y))} labels; pass one "
-                            "label per image.")
+            raise DataError(f"fit needs data: a tf.data.Dataset or an array of {what}.")
+        arr = np.asarray(x) if is_image else np.asarray(x, np.float32)
+        _check_shape(arr.shape[1:], data_shape, f"the {what} you passed")
+        _check_values(arr, is_image, f"the {what} you passed")
         if y is not None:
+            if len(np.asarray(y)) != len(arr):
+                raise DataError(f"{len(arr)} {what} but {len(np.asarray(y))} labels; pass one "
+                                "label per sample.")
             check_labels(y, num_classes)
         if len(arr) < batch_size:
-            raise DataError(f"{len(arr)} images are fewer than one batch of {batch_size}; "
+            raise DataError(f"{len(arr)} {what} are fewer than one batch of {batch_size}; "
                             "lower training.batch_size or pass more data.")
         ds = _slices(arr, y, shuffle, seed).batch(batch_size, drop_remainder=True)
     spec = ds.element_spec
-    image_spec = spec[0] if isinstance(spec, tuple) else spec
+    sample_spec = spec[0] if isinstance(spec, tuple) else spec
     has_labels = isinstance(spec, tuple) and len(spec) > 1
-    if not isinstance(image_spec, tf.TensorSpec):
-        raise DataError(f"Dataset elements must be images or (images, labels); got {spec}.")
-    shape = tuple(image_spec.shape)
-    batched = _is_batched(shape, image_shape)
-    if not batched:
+    if not isinstance(sample_spec, tf.TensorSpec):
+        raise DataError(f"Dataset elements must be {what} or ({what}, labels); got {spec}.")
+    shape = tuple(sample_spec.shape)
+    if not _is_batched(shape, data_shape):
         ds = ds.batch(batch_size, drop_remainder=True)
         shape = (None,) + shape
-    _check_shape(shape[1:], image_shape, "dataset images")
+    _check_shape(shape[1:], data_shape, f"dataset {what}")
     first = next(iter(ds.take(1)), None)
     if first is None:
         raise DataError("The dataset yields no batches: it is empty or smaller than one "
                         f"batch of {batch_size} (batches drop their remainder).")
-    first_images = first[0] if has_labels else first
-    check_value_range(first_images, "dataset images (first batch)")
+    _check_values(first[0] if has_labels else first, is_image, f"dataset {what} (first batch)")
     _require_labels(has_labels, num_classes)
     if has_labels:
         check_labels(first[1], num_classes, "dataset labels (first batch)")
-    if len(shape) == 3:  # greyscale without a channel axis
+    if is_image and len(shape) == 3:  # greyscale without a channel axis
         ds = ds.map(lambda *e: (tf.expand_dims(e[0], -1),) + e[1:] if len(e) > 1
                     else tf.expand_dims(e[0], -1))
-    ds = ds.map(_normalise_element, num_parallel_calls=tf.data.AUTOTUNE)
+    normalise = _normalise_element if is_image else _cast_vectors
+    ds = ds.map(normalise, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE), has_labels
 
 
-def _prepare_vectors(x, y, data_shape, batch_size, shuffle, seed, num_classes):
-    """Vector data (e.g. 2-D points): float32, finite, any range; same batching rules."""
-    if isinstance(x, tf.data.Dataset):
-        ds = x
-        spec = ds.element_spec
-        shape = tuple((spec[0] if isinstance(spec, tuple) else spec).shape)
-        if len(shape) == 1:
-            ds = ds.batch(batch_size, drop_remainder=True)
-            shape = (None,) + shape
-    else:
-        arr = np.asarray(x, np.float32)
-        if arr.ndim != 2:
-            raise DataError(f"Vector data must have shape (N, {data_shape[0]}), got {arr.shape}.")
-        if len(arr) < batch_size:
-            raise DataError(f"{len(arr)} samples are fewer than one batch of {batch_size}; "
-                            "lower training.batch_size or pass more data.")
-        if y is not None:
-            check_labels(y, num_classes)
-        ds = _slices(arr, y, shuffle, seed).batch(batch_size, drop_remainder=True)
-        shape = (None,) + arr.shape[1:]
-    if tuple(shape[1:]) != data_shape:
-        raise DataError(f"Data vectors have size {shape[1:]} but the model's data_shape is "
-                        f"{list(data_shape)}; build with data_shape=[{shape[-1]}].")
-    has_labels = isinstance(ds.element_spec, tuple) and len(ds.element_spec) > 1
-    first = next(iter(ds.take(1)), None)
-    if first is None:
-        raise DataError(f"The dataset yields no batches of {batch_size}.")
-    values = (first[0] if has_labels else first).numpy()
-    if not np.isfinite(values).all():
-        raise DataError("The data contain NaN or infinite values; clean the data first.")
-    _require_labels(has_labels, num_classes)
-    cast = (lambda v, lab: (tf.cast(v, tf.float32), lab)) if has_labels else \
-        (lambda v: tf.cast(v, tf.float32))
-    return ds.map(cast).prefetch(tf.data.AUTOTUNE), has_labels
+def _check_values(sample, is_image, where):
+    if is_image:
+        return check_value_range(sample, where)
+    arr = sample.numpy() if hasattr(sample, "numpy") else np.asarray(sample)
+    if not np.isfinite(arr).all():
+        raise DataError(f"{where} contain NaN or infinite values; clean the data first.")
+
+
+def _cast_vectors(*elem):
+    """Vector data keeps its values: float32, any range."""
+    return (tf.cast(elem[0], tf.float32),) + tuple(elem[1:]) if len(elem) > 1 else \
+        tf.cast(elem[0], tf.float32)
 
 
 def _require_labels(has_labels, num_classes):
@@ -426,16 +403,23 @@ def check_labels(labels, num_classes, where="labels"):
                         f"num_classes={max(hi + 1, num_classes)} or fix the labels.")
 
 
-def _is_batched(shape, image_shape):
-    if len(shape) == len(image_shape) + 1:
+def _is_batched(shape, data_shape):
+    if len(shape) == len(data_shape) + 1:
         return True
-    if len(shape) == len(image_shape) and image_shape[-1] == 1 and shape[-1] != 1:
+    if len(data_shape) == 3 and len(shape) == 3 and data_shape[-1] == 1 and shape[-1] != 1:
         return True  # (batch, H, W) greyscale
     return False
 
 
 def _check_shape(shape, image_shape, where):
     shape = tuple(shape)
+    if len(image_shape) == 1:
+        if shape != image_shape:
+            fix = f"build with data_shape=[{shape[0]}]" if len(shape) == 1 else \
+                "reshape them to (N, D)"
+            raise DataError(f"{where} have shape {shape} per sample but the model's data_shape "
+                            f"is {list(image_shape)}; {fix}.")
+        return
     if len(shape) == 2 and image_shape[-1] == 1:
         shape = shape + (1,)
     if len(shape) != 3 or any(s is not None and s != t for s, t in zip(shape, image_shape)):

@@ -248,6 +248,4 @@ def build_network(table, section, **context):
     kind = section.pop("type")
     if kind not in table:
         raise ValueError(f"Unknown network type {kind!r}; choose one of {', '.join(table)}.")
-    if isinstance(section.get("hidden"), list):
-        section["hidden"] = tuple(section["hidden"])
     return table[kind](**context, **section)

@@ -155,3 +155,21 @@ def test_fit_rejects_wrong_shape_before_training(digits_small):
         gan.fit(ganzoo.datasets.load("digits"), epochs=1, verbose=0)
     assert int(gan.g_optimizer.iterations) == 0
     assert all(np.array_equal(a, b) for a, b in zip(before, gan.generator.get_weights()))
+
+
+@pytest.mark.parametrize("x, message", [
+    (np.zeros((8, 3), np.float32), r"shape \(3,\) per sample .* data_shape=\[3\]"),
+    (np.zeros((8,), np.float32), r"reshape them to \(N, D\)"),
+    (np.full((8, 2), np.nan, np.float32), "NaN or infinite values"),
+    (np.zeros((2, 2), np.float32), "2 vectors are fewer than one batch"),
+])
+def test_fit_pipeline_vector_errors(x, message):
+    with pytest.raises(datasets.DataError, match=message):
+        datasets.prepare_for_fit(x, data_shape=(2,), batch_size=4)
+
+
+def test_fit_pipeline_vectors_keep_their_values():
+    points = np.array([[-3.0, 250.0]] * 8, np.float32)
+    ds, _ = datasets.prepare_for_fit(tf.data.Dataset.from_tensor_slices(points), data_shape=(2,),
+                                     batch_size=4)
+    np.testing.assert_array_equal(next(iter(ds)).numpy(), points[:4])

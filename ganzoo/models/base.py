@@ -64,7 +64,7 @@ class GAN(keras.Model):
         kwargs.setdefault("name", config.get("model", "gan"))
         super().__init__(**kwargs)
         # Stored as JSON so Keras' attribute tracking never wraps or mutates it.
-        self._config_json = json.dumps(config_lib._plain(config))
+        self._config_json = json.dumps(config_lib.to_plain(config))
         cfg = self.config
         self.data_shape = tuple(cfg.get("image_shape") or cfg["data_shape"])
         self.is_image = len(self.data_shape) == 3
@@ -407,7 +407,7 @@ class GAN(keras.Model):
             The Keras ``History``.
         """
         cfg = self.config
-        dataset, has_labels = datasets.prepare_for_fit(
+        dataset, _ = datasets.prepare_for_fit(
             x, y, data_shape=self.data_shape,
             batch_size=batch_size or cfg["training"]["batch_size"], seed=cfg.get("seed"),
             num_classes=self.num_classes)
