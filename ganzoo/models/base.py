@@ -71,6 +71,10 @@ class GAN(keras.Model):
         self.latent_dim = int(cfg["latent_dim"])
         self.num_classes = cfg.get("num_classes")
         self.d_steps = int(cfg["training"]["d_steps"])
+        if cfg.get("seed") is not None:
+            # Seeds Python, NumPy and TensorFlow (weight initialisers, dropout) so that two CPU
+            # runs with the same seed end with identical weights.
+            keras.utils.set_random_seed(int(cfg["seed"]))
         self.generator = self.build_generator()
         self.discriminator = self.build_discriminator()
         self.ema_decay = float(cfg["ema"]["decay"]) if cfg["ema"]["enabled"] else None
