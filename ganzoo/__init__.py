@@ -12,7 +12,9 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
 
-from ganzoo import callbacks, classifiers, config, datasets, losses, models, nets, toy  # noqa: E402
+from ganzoo import (callbacks, classifiers, config, datasets, losses, metrics, models,  # noqa: E402
+                    nets, toy)
+from ganzoo.evaluation import evaluate  # noqa: E402
 from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.datasets import DataError  # noqa: E402
 from ganzoo.registry import build, list_models, load, register, resolve_config  # noqa: E402
@@ -32,6 +34,6 @@ try:
 except Exception:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["build", "card", "list_models", "load", "register", "resolve_config", "datasets",
+__all__ = ["build", "card", "evaluate", "metrics", "list_models", "load", "register", "resolve_config", "datasets",
            "callbacks", "classifiers", "losses", "models", "nets", "toy", "config", "ConfigError",
            "DataError"]

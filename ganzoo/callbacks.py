@@ -1,4 +1,10 @@
-"""Keras callbacks for watching a GAN train: sample grids and loss curves."""
+"""Keras callbacks for watching a GAN train: sample grids, loss curves, IS and FID.
+
+:class:`InceptionScore` and :class:`FID` add their values to the epoch's logs, so they appear in
+``fit``'s History (on the epochs they run), in :class:`LossCurves` and in a
+``keras.callbacks.TensorBoard`` placed *after* them in the callbacks list; with ``log_dir=`` they
+also write TensorBoard scalars themselves.
+"""
 
 import json
 import os
@@ -25,6 +31,7 @@ class SampleGrid(keras.callbacks.Callback):
         seed: seed of the fixed noise.
         every: write every this many epochs.
         scale: enlarge image grids by this integer factor.
+        log_dir: also log each grid as a TensorBoard image (``samples``) in this directory.
 
     Example:
 
@@ -33,9 +40,10 @@ class SampleGrid(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, directory, n=64, seed=0, every=1, scale=2):
+    def __init__(self, directory, n=64, seed=0, every=1, scale=2, log_dir=None):
         super().__init__()
         self.directory, self.n, self.seed, self.every, self.scale = directory, n, seed, every, scale
+        self.log_dir = log_dir
         self.z = self.labels = self.ncols = None
 
     def on_train_begin(self, logs=None):
@@ -44,17 +52,152 @@ class SampleGrid(keras.callbacks.Callback):
         n = self.n if self.labels is None else len(self.labels)
         self.z = self.model.latent_numpy(n, self.seed)
 
-    def _write(self, name):
+    def _write(self, name, step=None):
         samples = self.model.generate(z=self.z, labels=self.labels)
-        return images_lib.save_samples(samples, os.path.join(self.directory, name),
+        path = images_lib.save_samples(samples, os.path.join(self.directory, name),
                                        ncols=self.ncols, scale=self.scale)
+        if self.log_dir and step is not None and samples.ndim == 4:
+            grid = images_lib.make_grid(samples, self.ncols)
+            _summary(self.log_dir, "image", "samples", grid[None], step)
+        return path
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
-            self._write(f"epoch_{epoch + 1:03d}.png")
+            self._write(f"epoch_{epoch + 1:03d}.png", step=epoch + 1)
 
     def on_train_end(self, logs=None):
         self._write("final.png")
+
+
+_WRITERS = {}
+
+
+def _summary(log_dir, kind, name, value, step):
+    """Write one TensorBoard scalar or image to ``log_dir`` (one writer per directory)."""
+    import tensorflow as tf
+
+    writer = _WRITERS.get(log_dir)
+    if writer is None:
+        writer = _WRITERS[log_dir] = tf.summary.create_file_writer(log_dir)
+    with writer.as_default(step=int(step)):
+        if kind == "image":
+            tf.summary.image(name, value)
+        else:
+            tf.summary.scalar(name, value)
+    writer.flush()
+
+
+class _EveryN(keras.callbacks.Callback):
+    """Base of the metric callbacks: run :meth:`compute` every ``every`` epochs and log it."""
+
+    def __init__(self, every, log_dir):
+        super().__init__()
+        if int(every) < 1:
+            raise ValueError(f"every must be a positive number of epochs, got {every}.")
+        self.every, self.log_dir = int(every), log_dir
+
+    def _samples(self, n, seed):
+        labels = None
+        if getattr(self.model, "num_classes", None):  # every class equally often
+            labels = np.arange(n, dtype=np.int32) % self.model.num_classes
+        return self.model.generate(n, seed=seed, labels=labels)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        values = self.compute()
+        if logs is not None:
+            logs.update(values)
+        if self.log_dir:
+            for key, value in values.items():
+                _summary(self.log_dir, "scalar", key, value, epoch + 1)
+
+
+class InceptionScore(_EveryN):
+    """Log the Inception Score of ``n`` fresh samples every ``every`` epochs.
+
+    Adds ``inception_score`` and ``inception_score_std`` to the epoch's logs (see
+    :func:`ganzoo.metrics.inception_score`). Conditional models are sampled with every class
+    equally often.
+
+    Args:
+        every: epochs between scores.
+        n: samples per score.
+        classifier: a :class:`ganzoo.classifiers.Judge` or Keras classifier; ``None`` uses the
+            default for the model's image size (the shipped MNIST classifier for 28x28x1).
+        splits: IS splits.
+        seed: seed of the samples (the same noise every time).
+        log_dir: also write TensorBoard scalars here.
+
+    Example:
+
+    ```python
+    gan.fit(ds, callbacks=[ganzoo.callbacks.InceptionScore(every=5, n=5000)])
+    ```
+    """
+
+    def __init__(self, every=1, n=5000, classifier=None, splits=10, seed=0, log_dir=None):
+        super().__init__(every, log_dir)
+        self.n, self.classifier, self.splits, self.seed = int(n), classifier, splits, seed
+        self._judge = None
+
+    def compute(self):
+        from ganzoo import classifiers, metrics
+
+        if self._judge is None:
+            self._judge = classifiers.as_judge(self.classifier, self.model.image_shape)
+        probs = self._judge.probs(self._samples(self.n, self.seed))
+        mean, std = metrics.inception_score(probs, splits=self.splits)
+        return {"inception_score": mean, "inception_score_std": std}
+
+
+class FID(_EveryN):
+    """Log the Fréchet distance of ``n`` fresh samples to reference images every ``every`` epochs.
+
+    The reference's features are computed once, when training begins. Adds ``fid`` to the
+    epoch's logs (see :func:`ganzoo.metrics.fid`).
+
+    Args:
+        reference: real images (array, uint8 or [-1, 1]), or a dataset name or path that
+            :func:`ganzoo.datasets.load_arrays` reads (e.g. ``"digits"``).
+        every: epochs between scores.
+        n: generated samples per score (and at most this many reference images).
+        extractor: a :class:`ganzoo.classifiers.Judge` or Keras model; ``None`` uses the default
+            for the image size.
+        seed: seed of the samples.
+        log_dir: also write TensorBoard scalars here.
+
+    Example:
+
+    ```python
+    gan.fit(ds, callbacks=[ganzoo.callbacks.FID(reference="digits", every=5)])
+    ```
+    """
+
+    def __init__(self, reference, every=1, n=5000, extractor=None, seed=0, log_dir=None):
+        super().__init__(every, log_dir)
+        self.reference, self.n, self.extractor, self.seed = reference, int(n), extractor, seed
+        self._judge = self._stats = None
+
+    def on_train_begin(self, logs=None):
+        from ganzoo import classifiers, datasets, metrics
+
+        ref = self.reference
+        if isinstance(ref, (str, os.PathLike)):
+            ref = datasets.load_arrays(ref, split="train")[0]
+        ref = np.asarray(ref)[:self.n]
+        if tuple(ref.shape[1:]) != tuple(self.model.image_shape):
+            raise ValueError(f"FID reference images are {tuple(ref.shape[1:])} but the model makes "
+                             f"{tuple(self.model.image_shape)}; pass references of the model's size.")
+        self._judge = classifiers.as_judge(self.extractor, self.model.image_shape)
+        self._stats = metrics.feature_statistics(self._judge.features(ref))
+
+    def compute(self):
+        from ganzoo import metrics
+
+        feats = self._judge.features(self._samples(self.n, self.seed))
+        return {"fid": metrics.frechet_distance_from_statistics(
+            *metrics.feature_statistics(feats), *self._stats)}
 
 
 def sample_layout(model, n):
@@ -140,37 +283,54 @@ class LossCurves(keras.callbacks.Callback):
         self.history = {}
 
     def on_epoch_end(self, epoch, logs=None):
-        for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(float(value))
+        logs = logs or {}
+        for key in list(self.history) + [k for k in logs if k not in self.history]:
+            values = self.history.setdefault(key, [None] * epoch)  # metrics logged every N epochs
+            values.extend([None] * (epoch - len(values)))
+            values.append(float(logs[key]) if key in logs else None)
         if self.history_path:
             with open(self.history_path, "w", encoding="utf-8") as f:
                 json.dump(self.history, f, indent=1)
         plot_history(self.history, self.path)
 
 
+#: keys plotted on the sample-quality panel of :func:`plot_history`
+QUALITY_KEYS = ("inception_score", "fid", "kid")
+
+
 def plot_history(history, path):
-    """Plot ``{metric: [value per epoch]}`` to a PNG: losses on one axis, D outputs on another."""
+    """Plot ``{metric: [value per epoch]}`` to a PNG, one panel each for losses, sample quality
+    (IS, FID) and the rest (discriminator outputs, accuracies). ``None`` marks epochs without
+    a value."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    losses = {k: v for k, v in history.items() if "loss" in k}
-    others = {k: v for k, v in history.items() if "loss" not in k}
-    panels = [p for p in (losses, others) if p]
+    def group(key):
+        if "loss" in key:
+            return "losses"
+        if key.startswith(QUALITY_KEYS) and not key.endswith("_std"):
+            return "sample quality"
+        return None if key.endswith("_std") else "discriminator outputs and other metrics"
+
+    panels = {}
+    for key, values in history.items():
+        if group(key):
+            panels.setdefault(group(key), {})[key] = values
     if not panels:
         return None
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 3.6), squeeze=False)
-    for ax, panel in zip(axes[0], panels):
+    for ax, (title, panel) in zip(axes[0], panels.items()):
         for key, values in panel.items():
-            ax.plot(range(1, len(values) + 1), values, marker="." if len(values) < 40 else None,
-                    label=key)
+            y = np.array([np.nan if v is None else v for v in values], float)
+            x = np.arange(1, len(y) + 1)
+            keep = ~np.isnan(y)
+            ax.plot(x[keep], y[keep], marker="." if keep.sum() < 40 else None, label=key)
         ax.set_xlabel("epoch")
+        ax.set_title(title)
         ax.grid(alpha=0.3)
         ax.legend()
-    axes[0][0].set_title("losses")
-    if len(panels) > 1:
-        axes[0][1].set_title("discriminator outputs")
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=100)

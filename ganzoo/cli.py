@@ -4,15 +4,18 @@
     ganzoo train MODEL [--dataset NAME|PATH] [--epochs N] [--batch-size N]
                        [--set key=value ...] [--config YAML] [--out DIR] [--seed S] [--force]
     ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--out grid.png]
+    ganzoo evaluate RUN_DIR [--metrics is,fid,kid,pr,memorization,birthday] [--reference NAME|PATH]
+                            [--n N] [--out DIR]
     ganzoo export RUN_DIR --format saved_model|tflite --out PATH [--quantize Q] [--output uint8]
     ganzoo cards | ganzoo card MODEL
 """
 
 import argparse
+import json
 import os
 import sys
 
-RUN_FILES = ("model.keras", "config.yaml", "history.json", "losses.png", "samples")
+RUN_FILES = ("model.keras", "config.yaml", "run.json", "history.json", "losses.png", "samples")
 
 
 def main(argv=None):
@@ -66,6 +69,21 @@ def _parser():
                          "class for all (default: one row per class)")
     sa.add_argument("--out", default="samples.png", help="PNG to write (default samples.png)")
     sa.set_defaults(func=cmd_sample)
+
+    ev = sub.add_parser("evaluate", help="score a trained run: IS, FID, KID, precision/recall, "
+                                         "memorisation, birthday-paradox support")
+    ev.add_argument("run", help="run directory or .keras file")
+    ev.add_argument("--metrics", default="is,fid",
+                    help="comma-separated: is, fid, kid, pr, memorization, birthday (default is,fid)")
+    ev.add_argument("--reference", default=None,
+                    help="real data: a dataset name ('digits', a tfds name), an .npz or an image "
+                         "folder (default: the dataset the run was trained on)")
+    ev.add_argument("--n", type=int, default=10_000, help="generated samples (default 10000)")
+    ev.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    ev.add_argument("--out", default=None,
+                    help="folder for report.json and PNGs (default RUN_DIR/evaluation)")
+    ev.set_defaults(func=cmd_evaluate)
+
     cs = sub.add_parser("cards", help="table of every model: paper, task, parameters")
     cs.set_defaults(func=cmd_cards)
     cd = sub.add_parser("card", help="print one model's card")
@@ -147,7 +165,10 @@ def cmd_train(args):
     model.fit(dataset, callbacks=callbacks, verbose=args.verbose)
     model.save(os.path.join(out, "model.keras"))
     config_lib.dump_yaml(config, os.path.join(out, "config.yaml"))
-    print(f"ganzoo: wrote {out}/ (model.keras, config.yaml, history.json, losses.png, samples/)")
+    with open(os.path.join(out, "run.json"), "w", encoding="utf-8") as f:
+        json.dump({"model": args.model, "dataset": args.dataset, "split": args.split}, f, indent=1)
+    print(f"ganzoo: wrote {out}/ (model.keras, config.yaml, run.json, history.json, losses.png, "
+          "samples/)")
     return 0
 
 
@@ -187,6 +208,40 @@ def _remove_previous_run(out):
             shutil.rmtree(path)
         elif os.path.exists(path):
             os.remove(path)
+
+
+def cmd_evaluate(args):
+    import ganzoo
+
+    run = args.run
+    run_dir = run if os.path.isdir(run) else os.path.dirname(os.path.abspath(run))
+    reference = args.reference
+    if reference is None:
+        info = os.path.join(run_dir, "run.json")
+        if not os.path.exists(info):
+            raise ValueError(f"{run!r} does not record its dataset (no run.json); pass "
+                             "--reference NAME|PATH.")
+        with open(info, encoding="utf-8") as f:
+            reference = json.load(f)["dataset"]
+    out = args.out or os.path.join(run_dir, "evaluation")
+    names = ganzoo.evaluation.parse_metrics(args.metrics)  # before any slow work
+    report = ganzoo.evaluate(run, names, reference=reference, n=args.n, out=out, seed=args.seed)
+    for name, value in report["metrics"].items():
+        print(f"{name}: {_summary(value)}")
+    print(f"ganzoo: wrote {report['report']}")
+    return 0
+
+
+def _summary(value):
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if not isinstance(value, dict):
+        return str(value)
+    keys = [k for k in ("mean", "std", "precision", "recall", "median_pixel_ratio",
+                        "flagged_fraction", "support_estimate", "support_lower_bound")
+            if value.get(k) is not None]
+    return ", ".join(f"{k} {value[k]:.4g}" if isinstance(value[k], float) else f"{k} {value[k]}"
+                     for k in keys)
 
 
 def cmd_sample(args):

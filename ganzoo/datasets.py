@@ -21,6 +21,8 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+#: environment variable naming the folder of real datasets for benchmarks and tools (never tests)
+DATA_DIR_ENV = "GANZOO_DATA_DIR"
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 DIGITS_TEST_PER_CLASS = 50
 RING_SIZE = 51_200
@@ -88,6 +90,62 @@ def load(name_or_path, split="train", batch_size=None, shuffle=True, seed=None,
     else:
         return _load_tfds(source, split, batch_size, shuffle, seed, data_dir)
     return from_arrays(images, labels, batch_size=batch_size, shuffle=shuffle, seed=seed)
+
+
+def load_arrays(name_or_path, split="train", data_dir=None):
+    """A dataset as NumPy arrays ``(images uint8 (N, H, W, C), labels int32 or None)``.
+
+    Reads the same sources as :func:`load` (``digits``, a folder, an ``.npz``, a
+    tensorflow-datasets name) without shuffling; used by evaluation, which needs the whole set.
+    """
+    source = os.fspath(name_or_path)
+    if source == "digits":
+        return load_digits(split)
+    if os.path.isdir(source):
+        return read_image_folder(source)
+    if os.path.isfile(source):
+        if not source.endswith(".npz"):
+            raise DataError(f"{source!r} is a file but not an .npz archive; pass an .npz with "
+                            "x_train/y_train keys or a folder of images.")
+        return read_npz(source, split)
+    if source == "ring":
+        raise DataError("'ring' holds 2-D points, not images.")
+    ds = _load_tfds(source, split, None, False, None, data_dir)
+    batches = list(ds.batch(4096).as_numpy_iterator())
+    if isinstance(batches[0], tuple):
+        images = np.concatenate([b[0] for b in batches])
+        labels = np.concatenate([b[1] for b in batches]).astype(np.int32)
+    else:
+        images, labels = np.concatenate(batches), None
+    return images_to_uint8(images), labels
+
+
+def images_to_uint8(images):
+    """float [-1, 1] -> uint8 (as :func:`ganzoo.images.to_uint8`); integer images unchanged."""
+    images = np.asarray(images)
+    if np.issubdtype(images.dtype, np.integer):
+        return images.astype(np.uint8)
+    from ganzoo import images as images_lib
+
+    return images_lib.to_uint8(images)
+
+
+def shared_data_file(name):
+    """Path of ``name`` in the real-data folder used by benchmarks and ``tools/``.
+
+    The folder is ``$GANZOO_DATA_DIR`` if set, else ``../shared/data`` next to the repository
+    (where ganzoo's build machines keep MNIST, CIFAR-10, facades and horse2zebra).
+
+    Raises:
+        DataError: naming the folder and the variable when the file is not there.
+    """
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    folder = os.environ.get(DATA_DIR_ENV) or os.path.join(here, "..", "shared", "data")
+    path = os.path.normpath(os.path.join(folder, name))
+    if not os.path.isfile(path):
+        raise DataError(f"{name} not found in {os.path.normpath(folder)}; set ${DATA_DIR_ENV} to "
+                        f"the folder that holds it (or pass the file's path).")
+    return path
 
 
 def load_digits(split="train"):

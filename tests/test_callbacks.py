@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -37,3 +39,34 @@ def test_sample_grid_has_one_row_per_class(tmp_path):
     labels, ncols = ganzoo.callbacks.sample_layout(gan, 64)
     assert ncols == 6 and labels.tolist()[:7] == [0, 0, 0, 0, 0, 0, 1] and len(labels) == 60
     assert ganzoo.callbacks.sample_layout(ganzoo.build("dcgan"), 64) == (None, None)
+
+
+def test_inception_score_and_fid_callbacks_log_on_their_epochs(tmp_path, digits_small):
+    images, _ = digits_small
+    gan = ganzoo.build("dcgan", seed=0, generator={"filters": 8}, discriminator={"filters": 8},
+                       training={"batch_size": 64})
+    logdir = tmp_path / "tb"
+    curves = ganzoo.callbacks.LossCurves(str(tmp_path / "curves.png"),
+                                         history_path=str(tmp_path / "history.json"))
+    history = gan.fit(images[:256], epochs=4, verbose=0, callbacks=[
+        ganzoo.callbacks.InceptionScore(every=2, n=200, log_dir=str(logdir)),
+        ganzoo.callbacks.FID(reference=images, every=2, n=200, log_dir=str(logdir)),
+        ganzoo.callbacks.SampleGrid(str(tmp_path / "samples"), n=16, every=2, log_dir=str(logdir)),
+        curves])
+    is_values = history.history["inception_score"]
+    assert len(is_values) == 2 and all(1.0 <= v <= 10.0 for v in is_values)
+    assert len(history.history["fid"]) == 2 and all(v > 0 for v in history.history["fid"])
+    # the callback's value is the metric's: recompute epoch 4's IS from the same samples
+    samples = gan.generate(200, seed=0)
+    assert is_values[-1] == pytest.approx(ganzoo.metrics.inception_score(samples)[0], rel=1e-6)
+    saved = json.loads((tmp_path / "history.json").read_text())
+    assert saved["fid"][0] is None and saved["fid"][1] is not None and len(saved["fid"]) == 4
+    assert (tmp_path / "curves.png").exists()
+    # TensorBoard: scalars and the sample image were written
+    import tensorflow as tf
+
+    tags = set()
+    for event_file in logdir.glob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(event_file)):
+            tags.update(v.tag for v in event.summary.value)
+    assert {"inception_score", "fid", "samples"} <= tags

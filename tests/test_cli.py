@@ -113,3 +113,42 @@ def test_train_and_sample_each_unconditional_variant(name, tmp_path, small_npz):
                      "--out", str(out), "--verbose", "0"] + small) == 0
     assert ganzoo.load(out).registry_name == name
     assert cli.main(["sample", str(out), "--n", "4", "--out", str(tmp_path / "s.png")]) == 0
+
+
+def test_evaluate_writes_a_report_with_every_metric(tmp_path, small_npz, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "dcgan", "--dataset", small_npz, "--epochs", "1", "--batch-size",
+                     "64", "--set", "generator.filters=8", "--set", "discriminator.filters=8",
+                     "--seed", "1", "--out", str(out), "--verbose", "0"]) == 0
+    assert json.loads((out / "run.json").read_text())["dataset"] == small_npz
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(out), "--metrics", "is,fid,kid,pr,memorization,birthday",
+                     "--n", "100"]) == 0  # the reference defaults to the run's dataset
+    printed = capsys.readouterr().out
+    assert "inception_score: mean" in printed and "fid:" in printed
+    report = json.loads((out / "evaluation" / "report.json").read_text())
+    m = report["metrics"]
+    assert set(m) == {"inception_score", "fid", "kid", "precision_recall", "memorization",
+                      "birthday"}
+    assert 1.0 <= m["inception_score"]["mean"] <= 10.0 and m["fid"] > 0
+    assert 0.0 <= m["precision_recall"]["precision"] <= 1.0
+    assert m["memorization"]["n_generated"] == 100 and report["judge"] == "mnist_cnn"
+    assert (out / "evaluation" / "memorization_pairs.png").exists()
+
+
+def test_evaluate_rejects_bad_arguments_before_writing(tmp_path, small_npz, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "dcgan", "--dataset", small_npz, "--epochs", "1", "--batch-size",
+                     "64", "--set", "generator.filters=8", "--set", "discriminator.filters=8",
+                     "--out", str(out), "--verbose", "0"]) == 0
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(out), "--metrics", "is,fdi"]) == 2
+    assert "Did you mean 'fid'" in capsys.readouterr().err
+    assert cli.main(["evaluate", str(out), "--metrics", "fid", "--reference",
+                     str(tmp_path / "missing.npz")]) == 2
+    assert "Unknown dataset" in capsys.readouterr().err
+    cifar_like = tmp_path / "colour.npz"
+    np.savez(cifar_like, x_train=np.zeros((30, 32, 32, 3), np.uint8))
+    assert cli.main(["evaluate", str(out), "--metrics", "fid", "--reference", str(cifar_like)]) == 2
+    assert "(32, 32, 3) but the model makes (28, 28, 1)" in capsys.readouterr().err
+    assert not (out / "evaluation").exists()

@@ -1,4 +1,4 @@
-"""A plain (non-editable) wheel install must find the shipped configs."""
+"""A plain (non-editable) wheel install must find the shipped configs and classifier."""
 
 import os
 import subprocess
@@ -15,11 +15,13 @@ def test_wheel_install_finds_configs(tmp_path):
     (wheel,) = list(wheels.glob("ganzoo-*.whl"))
     with zipfile.ZipFile(wheel) as z:
         assert "ganzoo/zoo_configs/dcgan.yaml" in z.namelist()
+        assert "ganzoo/weights/mnist_cnn.weights.h5" in z.namelist()
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
                     str(site), str(wheel)], check=True, timeout=600)
     code = ("import ganzoo, os; assert ganzoo.__file__.startswith(os.environ['SITE']), "
-            "ganzoo.__file__; print(ganzoo.resolve_config('dcgan')['latent_dim'])")
+            "ganzoo.__file__; print(ganzoo.classifiers.mnist_classifier_info()['test_accuracy']); "
+            "print(ganzoo.resolve_config('dcgan')['latent_dim'])")
     env = dict(os.environ, PYTHONPATH=str(site), SITE=str(site))
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, timeout=300, cwd=str(tmp_path))

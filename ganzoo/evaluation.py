@@ -1,0 +1,161 @@
+"""``ganzoo.evaluate``: every metric of :mod:`ganzoo.metrics` on one trained generator, as a report.
+
+The engine behind ``ganzoo evaluate RUN_DIR``: validates everything first (metric names,
+reference data, image sizes), then generates samples, computes the asked metrics with a progress
+bar, and writes ``report.json`` plus the PNGs of the memorisation and birthday checks.
+"""
+
+import os
+
+import numpy as np
+
+from ganzoo import classifiers, datasets
+from ganzoo import metrics as metrics_lib
+
+#: metric names accepted by :func:`evaluate` (``memorisation`` is accepted as an alias)
+METRICS = ("is", "fid", "kid", "pr", "memorization", "birthday")
+ALIASES = {"memorisation": "memorization", "inception_score": "is", "precision_recall": "pr"}
+
+
+def parse_metrics(names):
+    """``"is,fid"`` or a list -> a validated tuple of metric names (order kept)."""
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()]
+    out = []
+    for name in names:
+        name = ALIASES.get(name.lower(), name.lower())
+        if name not in METRICS:
+            import difflib
+
+            close = difflib.get_close_matches(name, METRICS, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"Unknown metric {name!r}.{hint} Choose from {', '.join(METRICS)}.")
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise ValueError(f"No metrics given; choose from {', '.join(METRICS)}.")
+    return tuple(out)
+
+
+def reference_arrays(reference):
+    """``(train_images, test_images or None)`` as uint8 from a name, path or array."""
+    if isinstance(reference, (str, os.PathLike)):
+        train, _ = datasets.load_arrays(reference, split="train")
+        try:
+            test, _ = datasets.load_arrays(reference, split="test")
+        except (datasets.DataError, ValueError):
+            test = None  # folders and train-only archives: memorisation holds out part of train
+        return train, test
+    return np.asarray(reference), None
+
+
+def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, seed=0,
+             classifier=None, verbose=1):
+    """Score a trained generator.
+
+    Args:
+        model: a trained ganzoo GAN (or a run directory / ``.keras`` path for :func:`ganzoo.load`).
+        metrics: names from :data:`METRICS` (a list or ``"is,fid"``): ``is`` Inception Score,
+            ``fid``, ``kid``, ``pr`` (precision/recall), ``memorization``, ``birthday``.
+        reference: the real data (dataset name such as ``"digits"``, an ``.npz``, a folder, or
+            an array); needed by every metric but ``is``.
+        n: generated samples (at most 2,000 go to the memorisation search).
+        out: folder for ``report.json`` and PNGs; ``None`` writes nothing.
+        seed: seed of the samples.
+        classifier: judge for every metric (:class:`ganzoo.classifiers.Judge` or Keras model);
+            ``None`` uses the default for the image size.
+        verbose: 1 shows a progress bar.
+
+    Returns:
+        The report dict (also written to ``out/report.json``).
+
+    Example:
+
+    ```python
+    report = ganzoo.evaluate(gan, ["is", "fid", "memorization"], reference="digits", n=5000)
+    ```
+    """
+    import keras
+
+    import ganzoo
+
+    names = parse_metrics(metrics)
+    if isinstance(model, (str, os.PathLike)):
+        model = ganzoo.load(model)
+    if not getattr(model, "is_image", False):
+        raise ValueError(f"{model.name} makes vectors of shape {model.data_shape}; image metrics "
+                         "need an image model.")
+    n = int(n)
+    if n < 20:
+        raise ValueError(f"n must be at least 20 samples, got {n}.")
+    needs_reference = [m for m in names if m != "is"]
+    train = test = None
+    if needs_reference:
+        if reference is None:
+            raise ValueError(f"Metrics {', '.join(needs_reference)} compare with real data; pass "
+                             "reference= (a dataset name such as 'digits', an .npz or a folder).")
+        train, test = reference_arrays(reference)
+        if train.ndim == 3:
+            train = train[..., None]
+        if tuple(train.shape[1:]) != tuple(model.image_shape):
+            raise ValueError(f"Reference images are {tuple(train.shape[1:])} but the model makes "
+                             f"{tuple(model.image_shape)}; pass reference data of the model's size.")
+    judge = classifiers.as_judge(classifier, model.image_shape)
+    if out:
+        os.makedirs(out, exist_ok=True)
+        if not os.access(out, os.W_OK):
+            raise PermissionError(f"Cannot write to {out!r}; choose a writable folder.")
+
+    steps = 1 + len(names)
+    bar = keras.utils.Progbar(steps, unit_name="stage") if verbose else None
+    done = 0
+
+    def tick():
+        nonlocal done
+        done += 1
+        if bar is not None:
+            bar.update(done)
+
+    labels = None if not model.num_classes else np.arange(n, dtype=np.int32) % model.num_classes
+    fake = model.generate(n, seed=seed, labels=labels)
+    probs, fake_feats = judge.probs_and_features(fake) if judge.outputs != "features" else (
+        None, judge.features(fake))
+    tick()
+    report = {"model": model.name, "n": n, "seed": seed, "judge": judge.name,
+              "reference": None if reference is None or not isinstance(reference, (str, os.PathLike))
+              else os.fspath(reference), "metrics": {}}
+    real_feats = None
+    if any(m in names for m in ("fid", "kid", "pr")):
+        real_feats = judge.features(train[:max(n, 10_000)])
+    for name in names:
+        if name == "is":
+            if probs is None:
+                raise ValueError(f"{judge.name} gives features only; IS needs a classifier.")
+            mean, std = metrics_lib.inception_score(probs)
+            report["metrics"]["inception_score"] = {"mean": mean, "std": std, "splits": 10}
+        elif name == "fid":
+            report["metrics"]["fid"] = metrics_lib.frechet_distance(fake_feats, real_feats)
+        elif name == "kid":
+            mean, std = metrics_lib.kernel_inception_distance(fake_feats, real_feats)
+            report["metrics"]["kid"] = {"mean": mean, "std": std}
+        elif name == "pr":
+            m = min(len(fake_feats), len(real_feats), 5000)
+            report["metrics"]["precision_recall"] = metrics_lib.precision_recall(
+                real_feats[:m], fake_feats[:m])
+        elif name == "memorization":
+            mem = metrics_lib.memorization(fake[:2000], train, test, extractor=judge,
+                                       png=out and os.path.join(out, "memorization_pairs.png"))
+            report["metrics"]["memorization"] = {k: v for k, v in mem.items()
+                                                 if not isinstance(v, np.ndarray)}
+        elif name == "birthday":
+            threshold = metrics_lib.birthday_threshold(train, extractor=judge)
+            bday = metrics_lib.birthday_support(
+                lambda k, s: model.generate(k, seed=s, labels=None if not model.num_classes
+                                            else np.arange(k, dtype=np.int32) % model.num_classes),
+                threshold, extractor=judge, seed=seed,
+                png=out and os.path.join(out, "birthday_duplicates.png"))
+            report["metrics"]["birthday"] = bday
+        tick()
+    if out:
+        report["report"] = metrics_lib.save_report(report, os.path.join(out, "report.json"))
+    return report
