@@ -11,14 +11,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CARDS = os.path.join(ROOT, "docs", "model_cards")
 
 
-@pytest.mark.parametrize("name", ganzoo.list_models())
+CARD_NAMES = ganzoo.list_models() + ["mnist_classifier"]
+
+
+@pytest.mark.parametrize("name", CARD_NAMES)
 def test_committed_card_is_current(name):
     path = os.path.join(CARDS, f"{name}.md")
     assert os.path.isfile(path), f"no card for {name}: run python tools/make_model_cards.py"
     with open(path, encoding="utf-8") as f:
         committed = f.read()
-    assert committed == cards.render(name), \
+    assert committed == dict(cards.all_cards())[name], \
         f"docs/model_cards/{name}.md is stale: run python tools/make_model_cards.py"
+
+
+def test_classifier_card_states_its_data_and_measured_accuracy():
+    text = dict(cards.all_cards())["mnist_classifier"]
+    info = ganzoo.classifiers.mnist_classifier_info()
+    assert f"**Test accuracy: {100 * info['test_accuracy']:.2f} %**" in text
+    assert info["data"]["sha256"] in text and "tools/train_mnist_classifier.py" in text
 
 
 def test_card_content_comes_from_the_real_model_and_config():
@@ -64,12 +74,12 @@ def test_docs_site_builds_strict_with_every_card_and_image(tmp_path):
                              str(site)], cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
     assert result.returncode == 0, result.stderr[-3000:]
-    for name in ganzoo.list_models():
+    for name in CARD_NAMES:
         page = site / "model_cards" / name / "index.html"
         assert page.is_file(), name
         for src in re.findall(r'<img[^>]+src="([^"]+)"', page.read_text()):
             assert (page.parent / src).resolve().is_file(), (name, src)
     with open(os.path.join(ROOT, "docs", "index.md"), encoding="utf-8") as f:
         index = f.read()
-    for name in ganzoo.list_models():
+    for name in CARD_NAMES:
         assert f"(model_cards/{name}.md)" in index, f"docs/index.md does not link {name}"
