@@ -218,8 +218,16 @@ class LinearDecay(keras.callbacks.Callback):
     generator's and the discriminator's optimizers alike. ``fit`` adds it
     when the config sets ``training.linear_decay_from``.
 
+    The position is read from the model's training-step counter (its discriminator
+    optimizer's iterations), so a run resumed from a checkpoint continues the schedule
+    where it stopped.
+
     Args:
-        start: fraction of the ``fit`` call's steps after which decay begins.
+        start: fraction of the training steps after which decay begins.
+        total_steps: steps of the whole schedule; default: this ``fit`` call's
+            steps (``steps per epoch * epochs``).
+        start_step: the step count at which the schedule began; default: the
+            count when this ``fit`` call starts.
 
     Example:
 
@@ -228,24 +236,26 @@ class LinearDecay(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, start=0.5):
+    def __init__(self, start=0.5, total_steps=None, start_step=None):
         super().__init__()
         if not 0.0 <= start < 1.0:
             raise ValueError(f"start must be in [0, 1), got {start}.")
         self.start = start
-        self.base = self.total = None
-        self.step = 0
+        self.base = None
+        self.total, self.start_step = total_steps, start_step
 
     def _optimizers(self):
         return [o for o in (self.model.g_optimizer, self.model.d_optimizer) if o is not None]
 
     def on_train_begin(self, logs=None):
-        steps, epochs = self.params.get("steps"), self.params.get("epochs")
-        if not steps:
-            raise ValueError("LinearDecay needs to know the number of steps per epoch; use a "
-                             "dataset of known size or pass steps_per_epoch to fit.")
-        self.total = steps * epochs
-        self.step = 0
+        if self.total is None:
+            steps, epochs = self.params.get("steps"), self.params.get("epochs")
+            if not steps:
+                raise ValueError("LinearDecay needs to know the number of steps per epoch; use "
+                                 "a dataset of known size or pass steps_per_epoch to fit.")
+            self.total = steps * epochs
+        if self.start_step is None:
+            self.start_step = self.model.train_steps
         self.base = [float(keras.ops.convert_to_numpy(o.learning_rate)) for o in self._optimizers()]
 
     def factor(self, step):
@@ -256,10 +266,9 @@ class LinearDecay(keras.callbacks.Callback):
         return max(0.0, (self.total - step) / (self.total - begin))
 
     def on_train_batch_begin(self, batch, logs=None):
-        f = self.factor(self.step)
+        f = self.factor(self.model.train_steps - self.start_step)
         for opt, base in zip(self._optimizers(), self.base):
             opt.learning_rate = base * f
-        self.step += 1
 
     def on_train_end(self, logs=None):
         for opt, base in zip(self._optimizers(), self.base):  # leave the model as configured
@@ -270,23 +279,31 @@ class LossCurves(keras.callbacks.Callback):
     """Record every logged metric per epoch and redraw a PNG of the curves after each epoch.
 
     Also writes the numbers as JSON (``history_path``) so nothing is lost if
-    training is interrupted.
+    training is interrupted. Entries are indexed by epoch number, so a resumed
+    run (``resume=True``) continues the curves of the interrupted one.
 
     Args:
         path: the PNG to write (e.g. ``run/losses.png``).
         history_path: optional JSON file for the per-epoch values.
+        resume: start from the values already in ``history_path``.
     """
 
-    def __init__(self, path, history_path=None):
+    def __init__(self, path, history_path=None, resume=False):
         super().__init__()
-        self.path, self.history_path = path, history_path
+        self.path, self.history_path, self.resume = path, history_path, resume
         self.history = {}
+
+    def on_train_begin(self, logs=None):
+        if self.resume and self.history_path and os.path.exists(self.history_path):
+            with open(self.history_path, encoding="utf-8") as f:
+                self.history = json.load(f)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         for key in list(self.history) + [k for k in logs if k not in self.history]:
-            values = self.history.setdefault(key, [None] * epoch)  # metrics logged every N epochs
-            values.extend([None] * (epoch - len(values)))
+            values = self.history.setdefault(key, [])
+            del values[epoch:]                              # a resumed epoch replaces its entry
+            values.extend([None] * (epoch - len(values)))   # metrics logged every N epochs
             values.append(float(logs[key]) if key in logs else None)
         if self.history_path:
             with open(self.history_path, "w", encoding="utf-8") as f:

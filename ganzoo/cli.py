@@ -15,7 +15,10 @@ import json
 import os
 import sys
 
-RUN_FILES = ("model.keras", "config.yaml", "run.json", "history.json", "losses.png", "samples")
+RUN_FILES = ("model.keras", "config.yaml", "run.json", "history.json", "losses.png", "samples",
+             "backup")
+#: where ``ganzoo train`` keeps the checkpoint that ``--resume`` continues from
+BACKUP_DIR = "backup"
 
 
 def main(argv=None):
@@ -56,6 +59,15 @@ def _parser():
     tr.add_argument("--out", default=None, help="run directory (default: runs/MODEL)")
     tr.add_argument("--force", action="store_true",
                     help="replace the files of an earlier run in --out")
+    tr.add_argument("--resume", action="store_true",
+                    help="continue the interrupted run in --out from its last checkpoint")
+    tr.add_argument("--save-every", type=int, default=100, metavar="STEPS",
+                    help="checkpoint both networks and optimizers every STEPS training steps "
+                         "and at each epoch end, into OUT/backup/ (removed when training "
+                         "finishes; default 100; 0 turns checkpoints off)")
+    tr.add_argument("--strategy", choices=("mirrored", "multiworker"), default=None,
+                    help="tf.distribute strategy: 'mirrored' (all local GPUs) or 'multiworker' "
+                         "(workers from TF_CONFIG); see docs/distributed.md")
     tr.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2),
                     help="Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch")
     tr.set_defaults(func=cmd_train)
@@ -137,7 +149,15 @@ def cmd_train(args):
         if value is not None:
             overrides[key] = value
     out = args.out or os.path.join("runs", args.model)
-    _check_output_dir(out, args.force)
+    if args.save_every < 0:
+        raise ValueError(f"--save-every must be 0 (off) or a number of steps, got {args.save_every}.")
+    backup_dir = os.path.join(out, BACKUP_DIR)
+    resuming = args.resume and os.path.exists(os.path.join(backup_dir, "latest.weights.h5"))
+    if args.resume and not resuming and os.path.exists(os.path.join(out, "model.keras")):
+        raise FileExistsError(f"Nothing to resume: {out!r} holds a finished run (model.keras, no "
+                              "checkpoint). Use --force to train it again.")
+    if not resuming:
+        _check_output_dir(out, args.force)
 
     # Validate the config first (cheap), then the data, before anything is written.
     config = ganzoo.resolve_config(args.model, args.config, **overrides)
@@ -153,23 +173,49 @@ def cmd_train(args):
                   f"(config had {config['image_shape']})", file=sys.stderr)
             overrides["image_shape"] = list(data_shape)
             config = ganzoo.resolve_config(args.model, args.config, **overrides)
+    run_info = {"model": args.model, "dataset": args.dataset, "split": args.split}
+    if resuming:
+        _check_same_run(out, config, run_info)
 
-    model = ganzoo.build(args.model, args.config, **overrides)
-    _remove_previous_run(out)
+    model = ganzoo.build(args.model, args.config, strategy=args.strategy, **overrides)
+    if not resuming:
+        _remove_previous_run(out)
+        os.makedirs(out, exist_ok=True)
+        config_lib.dump_yaml(config, os.path.join(out, "config.yaml"))
+        with open(os.path.join(out, "run.json"), "w", encoding="utf-8") as f:
+            json.dump(run_info, f, indent=1)
+    else:
+        print(f"ganzoo: resuming {out} from its last checkpoint", file=sys.stderr)
     callbacks = [
         ganzoo.callbacks.SampleGrid(os.path.join(out, "samples"), seed=0,
                                     n=64 if model.is_image else 2500),
         ganzoo.callbacks.LossCurves(os.path.join(out, "losses.png"),
-                                    history_path=os.path.join(out, "history.json")),
+                                    history_path=os.path.join(out, "history.json"),
+                                    resume=resuming),
     ]
+    if args.save_every:
+        import keras
+
+        callbacks.append(keras.callbacks.BackupAndRestore(
+            backup_dir, save_freq=args.save_every, double_checkpoint=True))
     model.fit(dataset, callbacks=callbacks, verbose=args.verbose)
     model.save(os.path.join(out, "model.keras"))
-    config_lib.dump_yaml(config, os.path.join(out, "config.yaml"))
-    with open(os.path.join(out, "run.json"), "w", encoding="utf-8") as f:
-        json.dump({"model": args.model, "dataset": args.dataset, "split": args.split}, f, indent=1)
     print(f"ganzoo: wrote {out}/ (model.keras, config.yaml, run.json, history.json, losses.png, "
           "samples/)")
     return 0
+
+
+def _check_same_run(out, config, run_info):
+    """A resumed run must use the interrupted run's config and data."""
+    from ganzoo import config as config_lib
+
+    saved = config_lib.read_yaml(os.path.join(out, "config.yaml"))
+    with open(os.path.join(out, "run.json"), encoding="utf-8") as f:
+        saved_info = json.load(f)
+    if config_lib.to_plain(saved) != config_lib.to_plain(config) or saved_info != run_info:
+        raise ValueError(f"--resume: the options differ from the interrupted run in {out!r} "
+                         f"(see its config.yaml and run.json); pass the same ones, or --force "
+                         "to start again.")
 
 
 def _data_image_shape(dataset):
@@ -189,6 +235,10 @@ def _check_output_dir(out, force):
         raise FileExistsError(f"--out {out!r} is a file; choose a directory.")
     if os.path.isdir(out) and not force:
         existing = [f for f in RUN_FILES if os.path.exists(os.path.join(out, f))]
+        if BACKUP_DIR in existing:
+            raise FileExistsError(f"{out!r} holds an interrupted run (a checkpoint in {BACKUP_DIR}/)"
+                                  "; pass --resume to continue it, --force to start again, or "
+                                  "choose another --out.")
         if existing:
             raise FileExistsError(f"{out!r} already holds a run ({', '.join(existing)}); pass "
                                   "--force to replace it or choose another --out.")

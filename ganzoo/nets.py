@@ -126,7 +126,7 @@ def dcgan_generator(data_shape, latent_dim, num_classes=None, filters=64, kernel
 def _bn_relu(x, batch_norm, name):
     if batch_norm:
         # Keras' BatchNormalization momentum 0.99 is torch's 0.01; 0.9 as in the DCGAN code.
-        x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=f"{name}_bn")(x)
+        x = _batch_norm(f"{name}_bn", momentum=0.9, epsilon=1e-5)(x)
     return layers.ReLU(name=f"{name}_relu")(x)
 
 
@@ -165,7 +165,7 @@ def dcgan_discriminator(data_shape, num_classes=None, label_input=False, outputs
         x = layers.Conv2D(width, kernel_size, strides=2, padding="same",
                           use_bias=not use_norm, kernel_initializer=init, name=f"down{i + 1}")(x)
         if use_norm and norm == "batch":
-            x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=f"down{i + 1}_bn")(x)
+            x = _batch_norm(f"down{i + 1}_bn", momentum=0.9, epsilon=1e-5)(x)
         elif use_norm:
             x = layers.LayerNormalization(axis=[1, 2, 3], epsilon=1e-5, name=f"down{i + 1}_ln")(x)
         x = layers.LeakyReLU(negative_slope=leaky_slope, name=f"down{i + 1}_lrelu")(x)
@@ -197,7 +197,7 @@ def mlp_generator(data_shape, latent_dim, num_classes=None, hidden=(1200, 1200),
     for i, units in enumerate(hidden):
         x = layers.Dense(units, name=f"hidden{i + 1}")(x)
         if batch_norm:
-            x = layers.BatchNormalization(name=f"hidden{i + 1}_bn")(x)
+            x = _batch_norm(f"hidden{i + 1}_bn")(x)
         x = layers.Activation(activation, name=f"hidden{i + 1}_{activation}")(x)
     size = math.prod(data_shape)
     is_image = len(data_shape) == 3
@@ -249,3 +249,13 @@ def build_network(table, section, **context):
     if kind not in table:
         raise ValueError(f"Unknown network type {kind!r}; choose one of {', '.join(table)}.")
     return table[kind](**context, **section)
+
+
+def _batch_norm(name, **kwargs):
+    """BatchNormalization whose batch statistics span all replicas under ``tf.distribute``.
+
+    ``synchronized=True`` changes nothing on one device; on several it makes a step equal to
+    the single-device step on the global batch and keeps the moving statistics identical on
+    every replica and worker (per-replica statistics would let them drift apart).
+    """
+    return layers.BatchNormalization(synchronized=True, name=name, **kwargs)

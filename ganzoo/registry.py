@@ -94,7 +94,7 @@ def presets(name):
     return [n[len(prefix):] for n in config_lib.zoo_config_names() if n.startswith(prefix)]
 
 
-def build(name, config=None, **overrides):
+def build(name, config=None, strategy=None, **overrides):
     """Build a compiled GAN from the zoo.
 
     Args:
@@ -103,6 +103,10 @@ def build(name, config=None, **overrides):
             ``zoo_configs/<name>.yaml``, or the name of a shipped preset
             (``zoo_configs/<name>_<preset>.yaml``, e.g. ``"ring"``) that
             replaces the defaults as a whole.
+        strategy: a ``tf.distribute.Strategy``, or ``"mirrored"`` (every local GPU, or the
+            CPU) / ``"multiworker"`` (workers from ``TF_CONFIG``): the model and its optimizers
+            are built inside its scope, and ``fit`` runs under it. ``None`` uses the current
+            strategy (so building inside ``strategy.scope()`` works too).
         **overrides: keys to change, e.g. ``image_shape=(32, 32, 3)``,
             ``training__batch_size=64`` or ``generator={"filters": 32}``.
 
@@ -118,9 +122,33 @@ def build(name, config=None, **overrides):
     ```
     """
     resolved = resolve_config(name, config, **overrides)
-    model = get_class(name)(config=resolved)
-    model.compile()
+    strategy = make_strategy(strategy)
+    if strategy is None:
+        model = get_class(name)(config=resolved)
+        model.compile()
+        return model
+    with strategy.scope():
+        model = get_class(name)(config=resolved)
+        model.compile()
     return model
+
+
+STRATEGIES = ("mirrored", "multiworker")
+
+
+def make_strategy(strategy):
+    """``None`` -> ``None``; ``"mirrored"`` / ``"multiworker"`` -> a new strategy; a
+    ``tf.distribute.Strategy`` is returned as it is."""
+    if strategy is None or not isinstance(strategy, str):
+        return strategy
+    import tensorflow as tf
+
+    if strategy == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if strategy == "multiworker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise ValueError(f"Unknown strategy {strategy!r}; use {' or '.join(map(repr, STRATEGIES))}, "
+                     "or pass a tf.distribute.Strategy.")
 
 
 def load(path):

@@ -8,6 +8,9 @@ distribution-safe loss scaling, metrics, input validation and ``generate``.
 """
 
 import json
+import os
+import shutil
+import sys
 
 import keras
 import numpy as np
@@ -227,10 +230,27 @@ class GAN(keras.Model):
 
     def sample_latent(self, n):
         """A batch of z from the configured prior, drawn from the model's seeded stream."""
-        shape = (n, self.latent_dim)
         if self.config["latent_distribution"] == "uniform":
-            return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
-        return keras.random.normal(shape, seed=self.seed_generator)
+            return self.per_replica(
+                lambda shape: keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator),
+                n, (self.latent_dim,))
+        return self.per_replica(lambda shape: keras.random.normal(shape, seed=self.seed_generator),
+                                n, (self.latent_dim,))
+
+    def per_replica(self, draw, n, shape=()):
+        """This replica's ``n`` rows of one random draw for the whole global batch.
+
+        Under ``tf.distribute`` every replica holds the same seed state, so drawing ``n`` rows
+        on each would give every replica the same noise. Drawing ``n * replicas`` rows and
+        keeping replica ``r``'s slice gives distinct noise per replica, and the concatenation
+        equals what one device draws for the global batch (same seed, same step).
+        """
+        replicas = _replicas()
+        if replicas == 1:
+            return draw((n,) + tuple(shape))
+        rid = tf.distribute.get_replica_context().replica_id_in_sync_group
+        full = draw((n * replicas,) + tuple(shape))
+        return full[rid * n:(rid + 1) * n]
 
     def latent_numpy(self, n, seed=None):
         """``n`` latent vectors as NumPy, reproducible for a given ``seed``."""
@@ -378,7 +398,13 @@ class GAN(keras.Model):
 
             tf.cond(self.d_optimizer.iterations % self.d_steps == 0, g_update,
                     lambda: tf.constant(False))
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if _multi_worker():
+            # Keras 3.15.1 reduces step outputs across workers with strategy.reduce(MEAN, axis=0),
+            # which fails on scalars ("Invalid reduction dimension 0 for input with 0
+            # dimensions"); shape (1,) reduces to the same mean.
+            logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
+        return logs
 
     def _update_trackers(self, logs):
         for tracker in self.trackers:
@@ -415,13 +441,107 @@ class GAN(keras.Model):
             x, y, data_shape=self.data_shape,
             batch_size=batch_size or cfg["training"]["batch_size"], seed=cfg.get("seed"),
             num_classes=self.num_classes)
+        epochs = int(epochs or cfg["training"]["epochs"])
+        callbacks = list(kwargs.pop("callbacks", None) or [])
+        kwargs.setdefault("shuffle", False)  # the pipeline shuffles; Keras would only warn
+        steps = kwargs.get("steps_per_epoch") or _known_length(dataset)
+        backup = next((c for c in callbacks
+                       if isinstance(c, keras.callbacks.BackupAndRestore)), None)
+        start_step, initial_epoch, skip = self.train_steps, kwargs.pop("initial_epoch", 0), 0
+        if backup is not None and steps:
+            start_step, initial_epoch, skip = _resume_point(self, backup, steps, epochs)
         decay_from = cfg["training"].get("linear_decay_from")
         if decay_from is not None:
             from ganzoo.callbacks import LinearDecay
 
-            kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [LinearDecay(decay_from)]
-        kwargs.setdefault("shuffle", False)  # the pipeline shuffles; Keras would only warn
-        return super().fit(dataset, epochs=epochs or cfg["training"]["epochs"], **kwargs)
+            callbacks.append(LinearDecay(decay_from, total_steps=steps * epochs if steps else None,
+                                         start_step=start_step))
+        first = None
+        if backup is not None and steps:
+            # Restored above; Keras' own on_train_begin would reload the file (stale after a
+            # partial epoch) and move the start epoch, so it is switched off for this call.
+            backup.on_train_begin = _no_op
+        try:
+            if skip:  # finish the interrupted epoch from where the checkpoint left it
+                keep, backup.delete_checkpoint = backup.delete_checkpoint, False
+                first = super().fit(dataset.skip(skip), epochs=initial_epoch + 1,
+                                    initial_epoch=initial_epoch, callbacks=callbacks, **kwargs)
+                backup.delete_checkpoint = keep
+                initial_epoch += 1
+                if initial_epoch >= epochs or self.stop_training:
+                    if keep:
+                        shutil.rmtree(backup.backup_dir, ignore_errors=True)
+                    return first
+            history = super().fit(dataset, epochs=epochs, initial_epoch=initial_epoch,
+                                  callbacks=callbacks, **kwargs)
+        finally:
+            if backup is not None:
+                backup.__dict__.pop("on_train_begin", None)
+        if first is not None:  # one History for the whole call
+            for key, values in first.history.items():
+                history.history[key] = values + history.history.get(key, [])
+            history.epoch = first.epoch + history.epoch
+        return history
+
+    @property
+    def _initial_epoch(self):
+        # Keras' BackupAndRestore sets model._initial_epoch and Keras never resets it, so a
+        # later fit would start late; ganzoo's fit computes where to resume itself.
+        return None
+
+    @_initial_epoch.setter
+    def _initial_epoch(self, value):
+        pass
+
+    @property
+    def train_steps(self):
+        """Training steps taken so far (one discriminator update each), across ``fit`` calls."""
+        return int(self.d_optimizer.iterations.numpy()) if self.d_optimizer is not None else 0
+
+
+RESUME_FILE = "ganzoo_fit.json"
+
+
+def _resume_point(model, backup, steps, epochs):
+    """Restore ``backup`` now and say where training continues.
+
+    The checkpoint holds both optimizers, so the restored discriminator step count says
+    exactly how far the interrupted ``fit`` got; ``ganzoo_fit.json`` in the backup folder
+    records the step count the original call started from.
+
+    Returns:
+        ``(start_step, initial_epoch, batches_to_skip)``.
+    """
+    backup.set_model(model)
+    backup.on_train_begin()  # loads the latest checkpoint, if any
+    path = os.path.join(backup.backup_dir, RESUME_FILE)
+    restored = os.path.exists(os.path.join(backup.backup_dir, "latest.weights.h5"))
+    record = None
+    if restored and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+    if record is None or record.get("steps_per_epoch") != steps:
+        record = {"start_step": model.train_steps, "steps_per_epoch": steps}
+        os.makedirs(backup.backup_dir, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(record, f)
+    done = model.train_steps - record["start_step"]
+    epoch, skip = divmod(max(done, 0), steps)
+    if epoch >= epochs:
+        epoch, skip = epochs, 0
+    if restored:
+        print(f"ganzoo: restored the checkpoint in {backup.backup_dir} at step {done} "
+              f"(epoch {epoch + 1}, batch {skip})", file=sys.stderr)
+    return record["start_step"], epoch, skip
+
+
+def _no_op(*args, **kwargs):
+    return None
+
+
+def _known_length(dataset):
+    n = int(dataset.cardinality())
+    return n if n > 0 else None
 
 
 def _unpack(data):
@@ -432,3 +552,12 @@ def _unpack(data):
 
 def _replicas():
     return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def _multi_worker():
+    """True under a MultiWorkerMirroredStrategy that spans more than one worker."""
+    strategy = tf.distribute.get_strategy()
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return False
+    in_multi_worker_mode = getattr(strategy.extended, "_in_multi_worker_mode", None)
+    return bool(in_multi_worker_mode()) if in_multi_worker_mode else True

@@ -84,8 +84,10 @@ class ConditionalGAN(GAN):
         return [images, labels] if self.head == "label_input" else images
 
     def sample_labels(self, batch_size, real_labels):
-        return keras.random.randint((batch_size,), 0, self.num_classes,
-                                    seed=self.seed_generator, dtype="int32")
+        return self.per_replica(
+            lambda shape: keras.random.randint(shape, 0, self.num_classes,
+                                               seed=self.seed_generator, dtype="int32"),
+            batch_size)
 
     # -------------------------------------------------------------- losses per head
 

@@ -94,7 +94,9 @@ class WGANGP(WGAN):
 
     def discriminator_loss(self, real, fake, real_labels=None, fake_labels=None):
         loss, logs = super().discriminator_loss(real, fake, real_labels, fake_labels)
-        alpha = keras.random.uniform((tf.shape(real)[0],), 0.0, 1.0, seed=self.seed_generator)
+        alpha = self.per_replica(
+            lambda shape: keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator),
+            tf.shape(real)[0])
         critic = lambda x: self.discriminator(self.discriminator_inputs(x, real_labels),  # noqa: E731
                                               training=True)
         gp = losses.gradient_penalty(critic, real, fake, alpha=alpha)

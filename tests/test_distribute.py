@@ -1,0 +1,128 @@
+"""tf.distribute: MirroredStrategy equals one device; two workers end with identical weights (issue 9)."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import ganzoo
+from ganzoo import cli
+
+MIRRORED = r"""
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import numpy as np, ganzoo
+
+def flat(gan):
+    return np.concatenate([w.ravel() for w in
+                           gan.generator.get_weights() + gan.discriminator.get_weights()])
+
+def one_step(name, strategy):
+    if name == "dcgan":  # conv nets with BatchNorm (synchronized across replicas)
+        gan = ganzoo.build(name, seed=3, strategy=strategy, generator={"filters": 8},
+                           discriminator={"filters": 8}, training={"batch_size": 64})
+        data = ganzoo.datasets.load_digits("train")[0][:64]
+    else:                # ring presets: MLPs
+        gan = ganzoo.build(name, config="ring", seed=3, strategy=strategy,
+                           training={"batch_size": 64, "d_steps": 1})
+        points, modes = ganzoo.toy.ring_data(64, seed=0, return_labels=True)
+        data = (points, modes.astype("int32")) if gan.num_classes else points
+    initial = flat(gan)
+    ds = tf.data.Dataset.from_tensor_slices(data).batch(64)   # one global batch, in order
+    history = gan.fit(ds, epochs=1, verbose=0)
+    return flat(gan), initial, history.history
+
+out = {}
+for name in [sys.argv[1]]:
+    single, initial, h1 = one_step(name, None)
+    mirrored, _, h2 = one_step(name, tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+    out[name] = {"max_weight_diff": float(np.abs(single - mirrored).max()),
+                 "moved": float(np.abs(single - initial).max()),
+                 "d_loss": [h1["d_loss"][0], h2["d_loss"][0]],
+                 "g_loss": [h1["g_loss"][0], h2["g_loss"][0]]}
+print("RESULT" + json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("name", ["vanilla", "wgan_gp", "cgan", "dcgan"])
+def test_one_mirrored_step_equals_the_single_device_step(name):
+    # One model per process: TensorFlow's collective ops get confused by several
+    # MirroredStrategy programs of different shapes in one process.
+    result = subprocess.run([sys.executable, "-c", MIRRORED, name],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.split("RESULT")[-1])
+    for name, r in out.items():
+        assert r["moved"] > 1e-4, (name, r)                  # the step changed the weights
+        assert r["max_weight_diff"] < 1e-5, (name, r)        # ... identically on 2 replicas
+        assert r["d_loss"][0] == pytest.approx(r["d_loss"][1], abs=1e-5), (name, r)
+        assert r["g_loss"][0] == pytest.approx(r["g_loss"][1], abs=1e-5), (name, r)
+
+
+WORKER = r"""
+import json, os, sys
+import numpy as np, ganzoo
+gan = ganzoo.build("dcgan", strategy="multiworker", seed=0, generator={"filters": 8},
+                   discriminator={"filters": 8}, training={"batch_size": 32})
+images, _ = ganzoo.datasets.load_digits("train")
+history = gan.fit(images[:256], epochs=1, verbose=0)
+weights = gan.generator.get_weights() + gan.discriminator.get_weights()
+np.save(sys.argv[1], np.concatenate([w.ravel() for w in weights]))
+print("RESULT" + json.dumps({k: v[0] for k, v in history.history.items()}))
+"""
+
+
+def _free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def test_two_workers_train_one_epoch_to_identical_weights(tmp_path):
+    ports = _free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    procs = []
+    for index in range(2):
+        env = dict(os.environ, TF_CONFIG=json.dumps(
+            {"cluster": cluster, "task": {"type": "worker", "index": index}}))
+        procs.append(subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path / f"w{index}.npy")],
+                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True))
+    try:
+        finished = [proc.communicate(timeout=300) for proc in procs]
+    finally:
+        for proc in procs:  # never leave a worker waiting for its peer
+            if proc.poll() is None:
+                proc.kill()
+    outputs = []
+    for proc, (stdout, stderr) in zip(procs, finished):
+        assert proc.returncode == 0, stderr[-3000:]
+        outputs.append(json.loads(stdout.split("RESULT")[-1]))
+    w0, w1 = np.load(tmp_path / "w0.npy"), np.load(tmp_path / "w1.npy")
+    np.testing.assert_array_equal(w0, w1)
+    # the logged losses are the mean over both workers' replicas, hence equal on both
+    assert outputs[0]["d_loss"] == pytest.approx(outputs[1]["d_loss"], rel=1e-6)
+    assert np.isfinite(outputs[0]["d_loss"]) and np.isfinite(outputs[0]["g_loss"])
+
+
+def test_build_and_cli_take_a_strategy(tmp_path, capsys):
+    import tensorflow as tf
+
+    gan = ganzoo.build("vanilla", config="ring", strategy="mirrored", seed=0)
+    assert isinstance(gan.distribute_strategy, tf.distribute.MirroredStrategy)
+    with pytest.raises(ValueError, match="Unknown strategy 'mirorred'"):
+        ganzoo.build("vanilla", strategy="mirorred")
+    out = tmp_path / "run"
+    assert cli.main(["train", "vanilla", "--config", "ring", "--dataset", "ring", "--epochs", "1",
+                     "--strategy", "mirrored", "--out", str(out), "--verbose", "0"]) == 0
+    assert (out / "model.keras").is_file()

@@ -1,0 +1,96 @@
+"""Resume: a training process killed mid-epoch continues from its checkpoint (issue 9)."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import ganzoo
+
+EPOCHS, STEPS_PER_EPOCH, SAVE_EVERY = 12, 16, 5
+
+
+def _train(out, data, *extra):
+    cmd = [sys.executable, "-m", "ganzoo", "train", "dcgan", "--dataset", data, "--epochs",
+           str(EPOCHS), "--batch-size", "16", "--set", "generator.filters=8", "--set",
+           "discriminator.filters=8", "--seed", "0", "--out", str(out), "--verbose", "0",
+           "--save-every", str(SAVE_EVERY), *extra]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def digits_npz(tmp_path, digits_small):
+    path = tmp_path / "digits.npz"
+    images, labels = digits_small
+    np.savez(path, x_train=images[:256, ..., 0], y_train=labels[:256])
+    return str(path)
+
+
+def test_sigkill_mid_epoch_then_resume_ends_with_the_planned_steps(tmp_path, digits_npz):
+    out = tmp_path / "run"
+    meta = out / "backup" / "training_metadata.json"
+    proc = _train(out, digits_npz)
+    seen = None
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        if meta.exists():
+            try:
+                seen = json.loads(meta.read_text())
+            except ValueError:  # caught mid-write
+                seen = None
+            if seen and seen["epoch"] >= 2 and seen["batch"] > 0:  # in the middle of epoch 3+
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+        time.sleep(0.01)
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "training ended before it could be killed"
+    assert not (out / "model.keras").exists()
+
+    # the same command without --resume refuses to clobber the interrupted run
+    again = _train(out, digits_npz)
+    assert again.wait(timeout=240) == 2 and "--resume" in again.communicate()[1]
+
+    resumed = _train(out, digits_npz, "--resume")
+    stdout, stderr = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, stderr[-3000:]
+    step = int(re.search(r"restored the checkpoint .* at step (\d+)", stderr).group(1))
+    # it restarted from the newest checkpoint: at least as far as the one seen before the kill
+    assert step >= seen["epoch"] * STEPS_PER_EPOCH
+    assert step < EPOCHS * STEPS_PER_EPOCH
+
+    gan = ganzoo.load(out)
+    assert gan.train_steps == EPOCHS * STEPS_PER_EPOCH                 # no step lost or repeated
+    assert int(gan.g_optimizer.iterations) == EPOCHS * STEPS_PER_EPOCH
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["d_loss"]) == EPOCHS and None not in history["d_loss"]
+    assert not (out / "backup").exists()                                  # removed at the end
+    assert (out / "samples" / f"epoch_{EPOCHS:03d}.png").exists()
+
+
+def test_resume_checks_the_options_and_finished_runs(tmp_path, digits_npz):
+    out = tmp_path / "run"
+    proc = _train(out, digits_npz, "--resume")  # nothing to resume yet: starts fresh
+    assert proc.wait(timeout=300) == 0, proc.communicate()[1][-2000:]
+    finished = _train(out, digits_npz, "--resume")
+    assert finished.wait(timeout=240) == 2
+    assert "Nothing to resume" in finished.communicate()[1]
+
+
+def test_resume_refuses_other_options(tmp_path):
+    from ganzoo import cli, config as config_lib
+
+    config = ganzoo.resolve_config("dcgan")
+    config_lib.dump_yaml(config, tmp_path / "config.yaml")
+    info = {"model": "dcgan", "dataset": "digits", "split": "train"}
+    (tmp_path / "run.json").write_text(json.dumps(info))
+    cli._check_same_run(str(tmp_path), config, info)  # the same: fine
+    with pytest.raises(ValueError, match="differ from the interrupted run"):
+        cli._check_same_run(str(tmp_path), ganzoo.resolve_config("dcgan", latent_dim=64), info)
+    with pytest.raises(ValueError, match="differ from the interrupted run"):
+        cli._check_same_run(str(tmp_path), config, dict(info, dataset="mnist"))
