@@ -8,6 +8,8 @@ also write TensorBoard scalars themselves.
 
 import json
 import os
+import sys
+import warnings
 
 import keras
 import numpy as np
@@ -353,3 +355,143 @@ def plot_history(history, path):
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stop on NaN/Inf, restore the last good weights, and warn about signs of collapse.
+
+    - After every step it checks the logged losses; every ``every`` steps it checks that all
+      weights are finite and, if they are, keeps them (both networks and both optimizers) as
+      the last good state, in memory and in ``checkpoint`` if given. On a NaN or infinite loss
+      or weight it stops training, puts the last good state back into the model and says what
+      happened (``self.diverged`` holds the details).
+    - Discriminator winning: with a cross-entropy loss, D(x) above ``d_real_high`` and D(G(z))
+      below ``d_fake_low`` (the logged running means ``d_real``/``d_fake``) for ``patience``
+      steps in a row gives one warning: the generator is getting almost no gradient.
+    - Diversity: after each epoch, the mean distance between samples from ``n`` fixed noise
+      vectors; a fall below ``diversity_drop`` times its best value gives one warning (samples
+      are becoming alike: mode collapse).
+
+    Args:
+        every: steps between weight checks and good-state snapshots.
+        checkpoint: optional ``.weights.h5`` path for the last good state.
+        patience: consecutive steps of a winning discriminator before warning.
+        d_real_high, d_fake_low: thresholds of that warning.
+        diversity_drop: fraction of the best diversity below which to warn.
+        n: samples for the diversity measure.
+
+    Example:
+
+    ```python
+    gan.fit(ds, callbacks=[ganzoo.callbacks.DivergenceGuard(every=100)])
+    ```
+    """
+
+    def __init__(self, every=100, checkpoint=None, patience=200, d_real_high=0.99,
+                 d_fake_low=0.01, diversity_drop=0.5, n=128):
+        super().__init__()
+        if int(every) < 1:
+            raise ValueError(f"every must be a positive number of steps, got {every}.")
+        self.every, self.checkpoint, self.patience = int(every), checkpoint, int(patience)
+        self.d_real_high, self.d_fake_low = d_real_high, d_fake_low
+        self.diversity_drop, self.n = diversity_drop, int(n)
+        self.diverged = None
+        self.warnings = []
+        self._good = self._good_step = None
+        self._winning = 0
+        self._best_diversity = None
+        self._z = None
+        self._warned = set()
+
+    # ---------------------------------------------------------------- state
+
+    def _state(self):
+        model = self.model
+        variables = list(model.generator.weights) + list(model.discriminator.weights)
+        for opt in (model.g_optimizer, model.d_optimizer):
+            variables += list(opt.variables)
+        return variables
+
+    def _snapshot(self, step):
+        values = [np.asarray(v.numpy()) for v in self._state()]
+        if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
+            return False
+        self._good, self._good_step = values, step
+        if self.checkpoint:
+            self.model.save_weights(self.checkpoint, overwrite=True)
+        return True
+
+    def on_train_begin(self, logs=None):
+        self.diverged = None
+        self._snapshot(self.model.train_steps)
+
+    # ---------------------------------------------------------------- checks
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        step = self.model.train_steps
+        bad = [k for k, v in logs.items() if not np.isfinite(np.asarray(v, dtype=float)).all()]
+        if not bad and step % self.every == 0 and not self._snapshot(step):
+            bad = ["weights"]
+        if bad:
+            return self._stop(step, bad)
+        self._check_winning(logs, step)
+
+    def _stop(self, step, bad):
+        what = ", ".join(bad)
+        if self._good is not None:
+            for v, value in zip(self._state(), self._good):
+                v.assign(value)
+        self.diverged = {"step": step, "non_finite": bad, "restored_step": self._good_step}
+        message = (f"ganzoo: training diverged at step {step}: {what} became NaN or infinite. "
+                   f"Stopped and restored the last good weights (step {self._good_step}). "
+                   "Try a lower learning rate, gradient penalty instead of clipping, or check "
+                   "the data.")
+        print(message, file=sys.stderr)
+        self.model.stop_training = True
+
+    def _check_winning(self, logs, step):
+        from ganzoo import losses
+
+        if getattr(self.model, "loss_name", None) not in losses.CROSS_ENTROPY:
+            return  # critic values, not probabilities
+        if "d_real" not in logs or "d_fake" not in logs:
+            return
+        if float(logs["d_real"]) > self.d_real_high and float(logs["d_fake"]) < self.d_fake_low:
+            self._winning += 1
+        else:
+            self._winning = 0
+        if self._winning == self.patience:
+            self._warn("winning", f"the discriminator has been winning for {self.patience} steps (D(x) > "
+                       f"{self.d_real_high}, D(G(z)) < {self.d_fake_low}) at step {step}: the "
+                       "generator gets almost no gradient. Try label smoothing (loss.real_label "
+                       "0.9), a lower discriminator learning rate or more generator capacity.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.diverged is not None or not getattr(self.model, "is_image", True):
+            return
+        if self._z is None:
+            self._z = self.model.latent_numpy(self.n, seed=12345)
+        labels = None
+        if getattr(self.model, "num_classes", None):
+            labels = np.arange(self.n, dtype=np.int32) % self.model.num_classes
+        samples = np.asarray(self.model.generate(z=self._z, labels=labels)).reshape(self.n, -1)
+        from ganzoo import metrics
+
+        d = metrics.pairwise_distances(samples, samples)
+        diversity = float(d[np.triu_indices(self.n, 1)].mean())
+        if logs is not None:
+            logs["sample_diversity"] = diversity
+        if self._best_diversity is None or diversity > self._best_diversity:
+            self._best_diversity = diversity
+        elif diversity < self.diversity_drop * self._best_diversity:
+            self._warn("diversity", f"sample diversity fell to {diversity / self._best_diversity:.0%} of its "
+                       f"best after epoch {epoch + 1}: samples from different noise are becoming "
+                       "alike (mode collapse). Look at the sample grids.")
+
+    def _warn(self, kind, message):
+        if kind in self._warned:
+            return  # once per kind and fit
+        self._warned.add(kind)
+        self.warnings.append(message)
+        warnings.warn(message, stacklevel=2)

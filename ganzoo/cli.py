@@ -3,6 +3,7 @@
     ganzoo list
     ganzoo train MODEL [--dataset NAME|PATH] [--epochs N] [--batch-size N]
                        [--set key=value ...] [--config YAML] [--out DIR] [--seed S] [--force]
+                       [--resume] [--save-every STEPS] [--strategy mirrored|multiworker]
     ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--out grid.png]
     ganzoo evaluate RUN_DIR [--metrics is,fid,kid,pr,memorization,birthday] [--reference NAME|PATH]
                             [--n N] [--out DIR]
@@ -32,7 +33,7 @@ def main(argv=None):
     try:
         return args.func(args)
     except (ganzoo.ConfigError, ganzoo.DataError, ValueError, FileNotFoundError,
-            FileExistsError, PermissionError) as e:
+            FileExistsError, PermissionError, NotADirectoryError) as e:
         print(f"ganzoo: error: {e}", file=sys.stderr)
         return 2
 
@@ -193,6 +194,8 @@ def cmd_train(args):
                                     history_path=os.path.join(out, "history.json"),
                                     resume=resuming),
     ]
+    guard = ganzoo.callbacks.DivergenceGuard(every=args.save_every or 100)
+    callbacks.insert(0, guard)  # first: a NaN step is undone before anything saves it
     if args.save_every:
         import keras
 
@@ -200,6 +203,11 @@ def cmd_train(args):
             backup_dir, save_freq=args.save_every, double_checkpoint=True))
     model.fit(dataset, callbacks=callbacks, verbose=args.verbose)
     model.save(os.path.join(out, "model.keras"))
+    if guard.diverged:
+        print(f"ganzoo: error: training diverged at step {guard.diverged['step']}; {out}/model.keras "
+              f"holds the last good weights (step {guard.diverged['restored_step']}).",
+              file=sys.stderr)
+        return 1
     print(f"ganzoo: wrote {out}/ (model.keras, config.yaml, run.json, history.json, losses.png, "
           "samples/)")
     return 0
@@ -242,11 +250,19 @@ def _check_output_dir(out, force):
         if existing:
             raise FileExistsError(f"{out!r} already holds a run ({', '.join(existing)}); pass "
                                   "--force to replace it or choose another --out.")
+    _check_writable(out, "--out")
+
+
+def _check_writable(out, option):
+    """The nearest existing folder above ``out`` must be a writable directory."""
     parent = os.path.abspath(out)
     while not os.path.exists(parent):
         parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise NotADirectoryError(f"Cannot create {option} {out!r}: {parent!r} is a file, not a "
+                                 "folder; choose another path.")
     if not os.access(parent, os.W_OK):
-        raise PermissionError(f"Cannot write to {parent!r}; choose a writable --out.")
+        raise PermissionError(f"Cannot write to {parent!r}; choose a writable {option}.")
 
 
 def _remove_previous_run(out):
@@ -274,6 +290,7 @@ def cmd_evaluate(args):
         with open(info, encoding="utf-8") as f:
             reference = json.load(f)["dataset"]
     out = args.out or os.path.join(run_dir, "evaluation")
+    _check_writable(out, "--out")
     names = ganzoo.evaluation.parse_metrics(args.metrics)  # before any slow work
     report = ganzoo.evaluate(run, names, reference=reference, n=args.n, out=out, seed=args.seed)
     for name, value in report["metrics"].items():

@@ -164,6 +164,12 @@ def load(path):
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No saved model at {path!r}: pass a .keras file or a run "
                                 "directory written by `ganzoo train`.")
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path!r} is not a .keras archive (a .keras file is a zip); it is "
+                         "corrupt, truncated or another format. Save models with model.save("
+                         "'name.keras') or `ganzoo train`.")
     try:
         return keras.saving.load_model(path, safe_mode=True)
     except Exception as e:  # keras raises many types for corrupt archives
