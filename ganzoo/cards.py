@@ -209,7 +209,7 @@ def render(name):
         "## Limitations and failure modes\n\n" + "\n".join(f"- {item}" for item in _LIMITATIONS),
         "## How to use\n\n```python\nimport ganzoo\n\n"
         f"gan = ganzoo.build(\"{name}\")\ngan.fit(ganzoo.datasets.load(\"digits\"), epochs=5)\n"
-        + (f"images = gan.generate(20, labels=[3] * 20, seed=0)\n" if model.num_classes
+        + ("images = gan.generate(20, labels=[3] * 20, seed=0)\n" if model.num_classes
            else "images = gan.generate(64, seed=0)\n")
         + "```\n\n```bash\n"
         f"ganzoo train {name} --dataset digits --out runs/{name}\n"
@@ -223,15 +223,31 @@ def _dedent(paragraph):
 
 
 def summary_rows():
-    """``(name, paper, task, parameters)`` per registered model, for ``ganzoo cards``."""
+    """``(name, paper, task, parameters, best measured metric)`` per registered model, for
+    ``ganzoo cards``."""
     rows = []
     for name in registry.list_models():
         cls = registry.get_class(name)
         model = cls(config=registry.resolve_config(name))
         params = model.generator.count_params() + model.discriminator.count_params()
         authors_year = cls.paper.split(' "')[0].rstrip(",")  # the part before the title
-        rows.append((name, authors_year, cls.task, params))
+        rows.append((name, authors_year, cls.task, params, best_metric(name)))
     return rows
+
+
+def best_metric(name):
+    """The headline measured number of a model, as short text ("not measured" if none)."""
+    quality = _results("mnist_quality.json")
+    if quality and name in quality["models"]:
+        r = quality["models"][name]
+        return f"MNIST IS {r['inception_score']:.2f}, FID {r['fid']:.1f} ({r['epochs']} epochs)"
+    ring = [r for r in (_results("ring_coverage.json") or {}).get("runs", []) if r["model"] == name]
+    if ring:
+        best = max(ring, key=lambda r: (r["modes_covered"], r.get("on_requested_mode", r["high_quality"])))
+        if "on_requested_mode" in best:
+            return f"ring: {100 * best['on_requested_mode']:.1f} % on the requested mode"
+        return f"ring: {best['modes_covered']}/8 modes, {100 * best['high_quality']:.0f} % within 3 std"
+    return "not measured"
 
 
 def write_all(directory):

@@ -126,9 +126,9 @@ def cmd_cards(args):
     from ganzoo import cards
 
     rows = cards.summary_rows()
-    print(f"{'model':9s} {'parameters':>11s}  {'task':46s} paper")
-    for name, paper, task, params in rows:
-        print(f"{name:9s} {params:>11,d}  {task:46s} {paper}")
+    print(f"{'model':9s} {'parameters':>11s}  {'paper':32s} {'best measured':50s} task")
+    for name, paper, task, params, best in rows:
+        print(f"{name:9s} {params:>11,d}  {paper:32s} {best:50s} {task}")
     print("\n`ganzoo card NAME` prints a card; docs/model_cards/ holds them all.")
     return 0
 

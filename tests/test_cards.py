@@ -61,6 +61,9 @@ def test_cli_cards_and_card(capsys):
     out = capsys.readouterr().out
     for name in ganzoo.list_models():
         assert name in out
+    assert "best measured" in out
+    vanilla = next(line for line in out.splitlines() if line.startswith("vanilla "))
+    assert cards.best_metric("vanilla") in vanilla and "ring: 8/8 modes" in vanilla
     assert cli.main(["card", "vanilla"]) == 0
     assert "arXiv:1406.2661" in capsys.readouterr().out
     assert cli.main(["card", "nope"]) == 2

@@ -50,7 +50,7 @@ print("RESULT" + json.dumps(out))
 """
 
 
-@pytest.mark.parametrize("name", ["vanilla", "wgan_gp", "cgan", "dcgan"])
+@pytest.mark.parametrize("name", ["vanilla", "wgan", "wgan_gp", "cgan", "dcgan"])
 def test_one_mirrored_step_equals_the_single_device_step(name):
     # One model per process: TensorFlow's collective ops get confused by several
     # MirroredStrategy programs of different shapes in one process.

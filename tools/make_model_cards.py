@@ -16,7 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main(argv=None):
-    import ganzoo
+    import ganzoo  # noqa: F401  (registers the models)
     from ganzoo import cards
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -18,7 +18,6 @@ import os
 import sys
 import time
 
-import numpy as np
 
 import ganzoo  # noqa: F401  (sets TF logging before TF is imported)
 import keras

@@ -1,16 +1,12 @@
-"""The base class every ganzoo variant extends.
+"""The base class every noise-to-sample variant extends.
 
 A variant supplies its two networks (``build_generator``,
 ``build_discriminator``) and, where its paper differs, the loss of each
-player. The base class owns everything else: optimizers and their saving,
-the training algorithm (k discriminator updates per generator update),
-distribution-safe loss scaling, metrics, input validation and ``generate``.
+player. The base class owns the training algorithm (k discriminator updates
+per generator update), distribution-safe loss scaling and noise, and
+``generate``; :class:`~ganzoo.models.zoo_model.ZooModel` owns the config,
+optimizers and their saving, metrics and ``fit``.
 """
-
-import json
-import os
-import shutil
-import sys
 
 import keras
 import numpy as np
@@ -18,23 +14,11 @@ import tensorflow as tf
 
 from ganzoo import config as config_lib
 from ganzoo import datasets, losses, nets
-
-_OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop,
-               "sgd": keras.optimizers.SGD}
-
-
-def make_optimizer(spec):
-    """A Keras optimizer from a config section like ``{name: adam, learning_rate: 2.0e-4, ...}``."""
-    spec = dict(spec)
-    name = spec.pop("name")
-    if name not in _OPTIMIZERS:
-        raise config_lib.ConfigError(f"Unknown optimizer {name!r}; choose one of "
-                                     f"{', '.join(sorted(_OPTIMIZERS))}.")
-    return _OPTIMIZERS[name](**spec)
+from ganzoo.models.zoo_model import _OPTIMIZERS, ZooModel, make_optimizer  # noqa: F401
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
-class GAN(keras.Model):
+class GAN(ZooModel):
     """A GAN as one ``keras.Model`` with a ``generator`` and a ``discriminator``.
 
     Training follows Goodfellow et al. 2014, Algorithm 1: for each batch of
@@ -56,28 +40,17 @@ class GAN(keras.Model):
     ```
     """
 
-    registry_name = None
-    #: citation of the variant's paper, and what it does (shown in model cards)
-    paper = ""
     task = "image generation"
     #: names of the scalars logged every step, in order
     metric_names = ("d_loss", "g_loss", "d_real", "d_fake")
 
-    def __init__(self, config, **kwargs):
-        kwargs.setdefault("name", config.get("model", "gan"))
-        super().__init__(**kwargs)
-        # Stored as JSON so Keras' attribute tracking never wraps or mutates it.
-        self._config_json = json.dumps(config_lib.to_plain(config))
+    def build_networks(self):
         cfg = self.config
         self.data_shape = tuple(cfg.get("image_shape") or cfg["data_shape"])
         self.is_image = len(self.data_shape) == 3
         self.latent_dim = int(cfg["latent_dim"])
         self.num_classes = cfg.get("num_classes")
         self.d_steps = int(cfg["training"]["d_steps"])
-        if cfg.get("seed") is not None:
-            # Seeds Python, NumPy and TensorFlow (weight initialisers, dropout) so that two CPU
-            # runs with the same seed end with identical weights.
-            keras.utils.set_random_seed(int(cfg["seed"]))
         self.generator = self.build_generator()
         self.discriminator = self.build_discriminator()
         self.ema_decay = float(cfg["ema"]["decay"]) if cfg["ema"]["enabled"] else None
@@ -87,11 +60,6 @@ class GAN(keras.Model):
             self.ema_generator.set_weights(self.generator.get_weights())
         self.loss_name = cfg["loss"]["name"]
         self.d_loss_fn, self.g_loss_fn = losses.get(self.loss_name)
-        self.seed_generator = keras.random.SeedGenerator(cfg.get("seed"))
-        self.trackers = [keras.metrics.Mean(name=n) for n in self.metric_names]
-        self.g_optimizer = None
-        self.d_optimizer = None
-        self.built = True  # sub-models exist: needed by save_weights, tf.distribute, BackupAndRestore
 
     @property
     def image_shape(self):
@@ -104,11 +72,6 @@ class GAN(keras.Model):
         return self.ema_generator if self.ema_generator is not None else self.generator
 
     # ------------------------------------------------------------------ config
-
-    @property
-    def config(self):
-        """A copy of the resolved config this model was built from."""
-        return json.loads(self._config_json)
 
     @classmethod
     def config_checks(cls):
@@ -157,13 +120,6 @@ class GAN(keras.Model):
                 f"only applies to the cross-entropy losses {sorted(losses.CROSS_ENTROPY)}, not "
                 f"{config['loss']['name']!r}; leave it at 1.0.")
 
-    def get_config(self):
-        return {"name": self.name, "config": self.config}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
     # ------------------------------------------------------------------ networks
 
     def build_generator(self, name="generator"):
@@ -186,45 +142,6 @@ class GAN(keras.Model):
     def call(self, z, training=False):
         """The generator: ``model(z)`` returns images in [-1, 1]."""
         return self.generator(z, training=training)
-
-    # ------------------------------------------------------------------ compile / save
-
-    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
-        """Configure both optimizers (from the config unless given) and Keras' compile options.
-
-        Args:
-            g_optimizer: generator optimizer; default from ``optimizer.generator``.
-            d_optimizer: discriminator optimizer; default from ``optimizer.discriminator``.
-            **kwargs: passed to ``keras.Model.compile`` (``steps_per_execution``,
-                ``run_eagerly``, ``jit_compile``; XLA is off by default, it measured
-                slower on CPU).
-        """
-        cfg = self.config["optimizer"]
-        self.g_optimizer = g_optimizer or make_optimizer(cfg["generator"])
-        self.d_optimizer = d_optimizer or make_optimizer(cfg["discriminator"])
-        kwargs.setdefault("jit_compile", False)
-        kwargs.setdefault("auto_scale_loss", False)
-        # Keras' own `optimizer` slot holds the generator's: its iterations count G updates.
-        super().compile(optimizer=self.g_optimizer, **kwargs)
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-
-    def get_compile_config(self):
-        if self.g_optimizer is None:
-            return None
-        return {
-            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
-            "steps_per_execution": self.steps_per_execution,
-            "run_eagerly": self.run_eagerly,
-            "jit_compile": self.jit_compile,
-        }
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        g = keras.saving.deserialize_keras_object(config.pop("g_optimizer"))
-        d = keras.saving.deserialize_keras_object(config.pop("d_optimizer"))
-        self.compile(g_optimizer=g, d_optimizer=d, **config)
 
     # ------------------------------------------------------------------ sampling
 
@@ -398,151 +315,16 @@ class GAN(keras.Model):
 
             tf.cond(self.d_optimizer.iterations % self.d_steps == 0, g_update,
                     lambda: tf.constant(False))
-        logs = {m.name: m.result() for m in self.metrics}
-        if _multi_worker():
-            # Keras 3.15.1 reduces step outputs across workers with strategy.reduce(MEAN, axis=0),
-            # which fails on scalars ("Invalid reduction dimension 0 for input with 0
-            # dimensions"); shape (1,) reduces to the same mean.
-            logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
-        return logs
+        return self.step_logs()
 
-    def _update_trackers(self, logs):
-        for tracker in self.trackers:
-            if tracker.name in logs:
-                tracker.update_state(logs[tracker.name])
-
-    @property
-    def metrics(self):
-        return list(self.trackers)
-
-    # ------------------------------------------------------------------ fit
-
-    def fit(self, x=None, y=None, batch_size=None, epochs=None, **kwargs):
-        """Train on images (and labels): a ``tf.data.Dataset`` or NumPy arrays.
-
-        Data is validated (shape against ``image_shape``, value range) before
-        training starts, converted to float32 [-1, 1] once in the input
-        pipeline, and batched with ``training.batch_size`` when it is not
-        batched already. ``epochs`` defaults to the config's
-        ``training.epochs`` (the recipe of the zoo config).
-
-        Args:
-            x: dataset of images or ``(images, labels)``, or an image array.
-            y: labels when ``x`` is an array.
-            batch_size: overrides ``training.batch_size`` for unbatched data.
-            epochs: number of epochs; default ``training.epochs``.
-            **kwargs: passed to ``keras.Model.fit`` (``callbacks``, ``verbose``...).
-
-        Returns:
-            The Keras ``History``.
-        """
+    def prepare_dataset(self, x, y=None, batch_size=None):
+        """Images (and labels): checked against ``image_shape``, value range and classes."""
         cfg = self.config
         dataset, _ = datasets.prepare_for_fit(
             x, y, data_shape=self.data_shape,
             batch_size=batch_size or cfg["training"]["batch_size"], seed=cfg.get("seed"),
             num_classes=self.num_classes)
-        epochs = int(epochs or cfg["training"]["epochs"])
-        callbacks = list(kwargs.pop("callbacks", None) or [])
-        kwargs.setdefault("shuffle", False)  # the pipeline shuffles; Keras would only warn
-        steps = kwargs.get("steps_per_epoch") or _known_length(dataset)
-        backup = next((c for c in callbacks
-                       if isinstance(c, keras.callbacks.BackupAndRestore)), None)
-        start_step, initial_epoch, skip = self.train_steps, kwargs.pop("initial_epoch", 0), 0
-        if backup is not None and steps:
-            start_step, initial_epoch, skip = _resume_point(self, backup, steps, epochs)
-        decay_from = cfg["training"].get("linear_decay_from")
-        if decay_from is not None:
-            from ganzoo.callbacks import LinearDecay
-
-            callbacks.append(LinearDecay(decay_from, total_steps=steps * epochs if steps else None,
-                                         start_step=start_step))
-        first = None
-        if backup is not None and steps:
-            # Restored above; Keras' own on_train_begin would reload the file (stale after a
-            # partial epoch) and move the start epoch, so it is switched off for this call.
-            backup.on_train_begin = _no_op
-        try:
-            if skip:  # finish the interrupted epoch from where the checkpoint left it
-                keep, backup.delete_checkpoint = backup.delete_checkpoint, False
-                first = super().fit(dataset.skip(skip), epochs=initial_epoch + 1,
-                                    initial_epoch=initial_epoch, callbacks=callbacks, **kwargs)
-                backup.delete_checkpoint = keep
-                initial_epoch += 1
-                if initial_epoch >= epochs or self.stop_training:
-                    if keep:
-                        shutil.rmtree(backup.backup_dir, ignore_errors=True)
-                    return first
-            history = super().fit(dataset, epochs=epochs, initial_epoch=initial_epoch,
-                                  callbacks=callbacks, **kwargs)
-        finally:
-            if backup is not None:
-                backup.__dict__.pop("on_train_begin", None)
-        if first is not None:  # one History for the whole call
-            for key, values in first.history.items():
-                history.history[key] = values + history.history.get(key, [])
-            history.epoch = first.epoch + history.epoch
-        return history
-
-    @property
-    def _initial_epoch(self):
-        # Keras' BackupAndRestore sets model._initial_epoch and Keras never resets it, so a
-        # later fit would start late; ganzoo's fit computes where to resume itself.
-        return None
-
-    @_initial_epoch.setter
-    def _initial_epoch(self, value):
-        pass
-
-    @property
-    def train_steps(self):
-        """Training steps taken so far (one discriminator update each), across ``fit`` calls."""
-        return int(self.d_optimizer.iterations.numpy()) if self.d_optimizer is not None else 0
-
-
-RESUME_FILE = "ganzoo_fit.json"
-
-
-def _resume_point(model, backup, steps, epochs):
-    """Restore ``backup`` now and say where training continues.
-
-    The checkpoint holds both optimizers, so the restored discriminator step count says
-    exactly how far the interrupted ``fit`` got; ``ganzoo_fit.json`` in the backup folder
-    records the step count the original call started from.
-
-    Returns:
-        ``(start_step, initial_epoch, batches_to_skip)``.
-    """
-    backup.set_model(model)
-    backup.on_train_begin()  # loads the latest checkpoint, if any
-    path = os.path.join(backup.backup_dir, RESUME_FILE)
-    restored = os.path.exists(os.path.join(backup.backup_dir, "latest.weights.h5"))
-    record = None
-    if restored and os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            record = json.load(f)
-    if record is None or record.get("steps_per_epoch") != steps:
-        record = {"start_step": model.train_steps, "steps_per_epoch": steps}
-        os.makedirs(backup.backup_dir, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(record, f)
-    done = model.train_steps - record["start_step"]
-    epoch, skip = divmod(max(done, 0), steps)
-    if epoch >= epochs:
-        epoch, skip = epochs, 0
-    if restored:
-        print(f"ganzoo: restored the checkpoint in {backup.backup_dir} at step {done} "
-              f"(epoch {epoch + 1}, batch {skip})", file=sys.stderr)
-    return record["start_step"], epoch, skip
-
-
-def _no_op(*args, **kwargs):
-    return None
-
-
-def _known_length(dataset):
-    n = int(dataset.cardinality())
-    return n if n > 0 else None
-
+        return dataset
 
 def _unpack(data):
     if isinstance(data, (tuple, list)):
@@ -550,14 +332,7 @@ def _unpack(data):
     return data, None
 
 
+
+
 def _replicas():
     return tf.distribute.get_strategy().num_replicas_in_sync
-
-
-def _multi_worker():
-    """True under a MultiWorkerMirroredStrategy that spans more than one worker."""
-    strategy = tf.distribute.get_strategy()
-    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-        return False
-    in_multi_worker_mode = getattr(strategy.extended, "_in_multi_worker_mode", None)
-    return bool(in_multi_worker_mode()) if in_multi_worker_mode else True
