@@ -34,6 +34,8 @@ class SampleGrid(keras.callbacks.Callback):
         every: write every this many epochs.
         scale: enlarge image grids by this integer factor.
         log_dir: also log each grid as a TensorBoard image (``samples``) in this directory.
+        examples: for image-to-image models, fixed ``(a, b)`` example images; the grid shows
+            input | output | target rows (pix2pix) or A -> B -> A' rows (CycleGAN).
 
     Example:
 
@@ -42,20 +44,31 @@ class SampleGrid(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, directory, n=64, seed=0, every=1, scale=2, log_dir=None):
+    def __init__(self, directory, n=64, seed=0, every=1, scale=2, log_dir=None, examples=None):
         super().__init__()
         self.directory, self.n, self.seed, self.every, self.scale = directory, n, seed, every, scale
-        self.log_dir = log_dir
+        self.log_dir, self.examples = log_dir, examples
         self.z = self.labels = self.ncols = None
 
     def on_train_begin(self, logs=None):
         os.makedirs(self.directory, exist_ok=True)
+        if hasattr(self.model, "sample_panel"):
+            if self.examples is None:
+                raise ValueError("SampleGrid for an image-to-image model needs examples=(a, b): "
+                                 "a few input images and their targets (or B images).")
+            return
         self.labels, self.ncols = sample_layout(self.model, self.n)
         n = self.n if self.labels is None else len(self.labels)
         self.z = self.model.latent_numpy(n, self.seed)
 
+    def _samples(self):
+        if hasattr(self.model, "sample_panel"):
+            samples, self.ncols = self.model.sample_panel(*self.examples)
+            return samples
+        return self.model.generate(z=self.z, labels=self.labels)
+
     def _write(self, name, step=None):
-        samples = self.model.generate(z=self.z, labels=self.labels)
+        samples = self._samples()
         path = images_lib.save_samples(samples, os.path.join(self.directory, name),
                                        ncols=self.ncols, scale=self.scale)
         if self.log_dir and step is not None and samples.ndim == 4:
@@ -468,8 +481,9 @@ class DivergenceGuard(keras.callbacks.Callback):
                        "0.9), a lower discriminator learning rate or more generator capacity.")
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.diverged is not None or not getattr(self.model, "is_image", True):
-            return
+        if self.diverged is not None or not getattr(self.model, "is_image", True) \
+                or not hasattr(self.model, "latent_numpy"):
+            return  # vectors, or image-to-image models (their samples follow their inputs)
         if self._z is None:
             self._z = self.model.latent_numpy(self.n, seed=12345)
         labels = None

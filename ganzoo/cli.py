@@ -16,6 +16,8 @@ import json
 import os
 import sys
 
+import numpy as np
+
 RUN_FILES = ("model.keras", "config.yaml", "run.json", "history.json", "losses.png", "samples",
              "backup")
 #: where ``ganzoo train`` keeps the checkpoint that ``--resume`` continues from
@@ -80,6 +82,9 @@ def _parser():
     sa.add_argument("--labels", default=None,
                     help="conditional models: comma-separated classes, one per sample, or one "
                          "class for all (default: one row per class)")
+    sa.add_argument("--dataset", default=None,
+                    help="image-to-image runs: where the example inputs come from (default: the "
+                         "run's dataset, test split when it has one)")
     sa.add_argument("--out", default="samples.png", help="PNG to write (default samples.png)")
     sa.set_defaults(func=cmd_sample)
 
@@ -162,7 +167,14 @@ def cmd_train(args):
 
     # Validate the config first (cheap), then the data, before anything is written.
     config = ganzoo.resolve_config(args.model, args.config, **overrides)
-    dataset = ganzoo.datasets.load(args.dataset, split=args.split, seed=config.get("seed"))
+    cls = ganzoo.registry.get_class(args.model)
+    translator = hasattr(cls, "load_data")
+    if translator:
+        dataset = cls.load_data(args.dataset, args.split, config=config, seed=config.get("seed"))
+        if _adopt_target_channels(dataset, config, overrides):
+            config = ganzoo.resolve_config(args.model, args.config, **overrides)
+    else:
+        dataset = ganzoo.datasets.load(args.dataset, split=args.split, seed=config.get("seed"))
     user_set_shape = "image_shape" in overrides or (
         args.config and os.path.isfile(args.config)
         and "image_shape" in config_lib.read_yaml(args.config))
@@ -187,9 +199,13 @@ def cmd_train(args):
             json.dump(run_info, f, indent=1)
     else:
         print(f"ganzoo: resuming {out} from its last checkpoint", file=sys.stderr)
+    examples = None
+    if translator:  # a few fixed pairs for the input | output | target grids
+        pairs = list(dataset.take(4).as_numpy_iterator())
+        examples = (np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs]))
     callbacks = [
         ganzoo.callbacks.SampleGrid(os.path.join(out, "samples"), seed=0,
-                                    n=64 if model.is_image else 2500),
+                                    n=64 if model.is_image else 2500, examples=examples),
         ganzoo.callbacks.LossCurves(os.path.join(out, "losses.png"),
                                     history_path=os.path.join(out, "history.json"),
                                     resume=resuming),
@@ -211,6 +227,17 @@ def cmd_train(args):
     print(f"ganzoo: wrote {out}/ (model.keras, config.yaml, run.json, history.json, losses.png, "
           "samples/)")
     return 0
+
+
+def _adopt_target_channels(dataset, config, overrides):
+    """Image-to-image data whose targets have other channels than its inputs (grey -> RGB)."""
+    spec = dataset.element_spec
+    channels = spec[1].shape[-1]
+    if channels is not None and config.get("target_channels") is None \
+            and channels != spec[0].shape[-1]:
+        overrides["target_channels"] = int(channels)
+        return True
+    return False
 
 
 def _check_same_run(out, config, run_info):
@@ -311,6 +338,32 @@ def _summary(value):
                      for k in keys)
 
 
+def _sample_translation(model, args):
+    """``ganzoo sample`` for image-to-image runs: panels of held-out examples."""
+    from ganzoo import datasets, images
+
+    source = args.dataset
+    if source is None:
+        run_dir = args.run if os.path.isdir(args.run) else os.path.dirname(os.path.abspath(args.run))
+        info = os.path.join(run_dir, "run.json")
+        if not os.path.exists(info):
+            raise ValueError("This run does not record its dataset; pass --dataset NAME|PATH.")
+        with open(info, encoding="utf-8") as f:
+            source = json.load(f)["dataset"]
+    read = datasets.read_pairs if model.paired else datasets.read_unpaired
+    try:
+        a, b = read(source, "test")
+    except datasets.DataError:
+        a, b = read(source, "train")
+    if model.paired and model.config.get("direction") == "b2a":
+        a, b = b, a
+    n = min(args.n, len(a), len(b))
+    panel, ncols = model.sample_panel(a[:n], b[:n])
+    images.save_grid(panel, args.out, ncols=ncols, scale=2)
+    print(f"ganzoo: wrote {args.out}")
+    return 0
+
+
 def cmd_sample(args):
     import ganzoo
     from ganzoo import images
@@ -320,6 +373,8 @@ def cmd_sample(args):
     if args.n <= 0:
         raise ValueError(f"--n must be positive, got {args.n}.")
     model = ganzoo.load(args.run)
+    if hasattr(model, "sample_panel"):
+        return _sample_translation(model, args)
     labels, ncols = sample_layout(model, args.n)
     if args.labels is not None:
         if not model.num_classes:

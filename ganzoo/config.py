@@ -37,6 +37,10 @@ def positive_int():
             "a positive integer")
 
 
+def optional_positive_int():
+    return (lambda v: v is None or positive_int()[0](v), "null or a positive integer")
+
+
 def positive_number():
     return (lambda v: _is_number(v) and v > 0, "a positive number")
 

@@ -486,3 +486,8 @@ def _check_shape(shape, image_shape, where):
         raise DataError(f"{where} have shape {got} (H x W x C) but the model's image_shape is "
                         f"{want}. Build the model with image_shape=({', '.join(map(str, shape))}) "
                         "or resize the data.")
+
+
+# Image-to-image loaders live in ganzoo.image_pairs; they are part of this module's API.
+from ganzoo.image_pairs import (digits_edges, digits_thickness, load_paired,  # noqa: E402,F401
+                                load_unpaired, read_pairs, read_unpaired)

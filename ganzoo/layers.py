@@ -35,3 +35,39 @@ class Maxout(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "pieces": self.pieces}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class ReflectionPadding2D(keras.layers.Layer):
+    """Pad height and width by ``padding`` pixels, mirroring the image at its border.
+
+    CycleGAN's generator pads this way before its 7x7 and residual convolutions (Zhu et al.
+    2017, §7.2), which avoids the dark borders zero padding causes.
+
+    Args:
+        padding: pixels added on each side.
+
+    Example:
+
+    ```python
+    x = ganzoo.layers.ReflectionPadding2D(3)(x)   # (N, 64, 64, C) -> (N, 70, 70, C)
+    ```
+    """
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = int(padding)
+
+    def call(self, x):
+        import tensorflow as tf
+
+        p = self.padding
+        return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="REFLECT")
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        grow = lambda d: None if d is None else d + 2 * self.padding  # noqa: E731
+        return (n, grow(h), grow(w), c)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}

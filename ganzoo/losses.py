@@ -162,6 +162,12 @@ _PAIRS = {
 }
 
 
+def l1(targets, outputs):
+    """Mean absolute error, the L1 term of pix2pix (Isola et al. 2017, eq. 3) and of CycleGAN's
+    cycle-consistency and identity losses (Zhu et al. 2017, eq. 2; §5.2)."""
+    return tf.reduce_mean(tf.abs(tf.convert_to_tensor(targets) - tf.convert_to_tensor(outputs)))
+
+
 def names():
     """Names accepted by ``loss.name`` in configs."""
     return sorted(_PAIRS)

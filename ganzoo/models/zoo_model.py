@@ -125,6 +125,15 @@ class ZooModel(keras.Model):
         d = keras.saving.deserialize_keras_object(config.pop("d_optimizer"))
         self.compile(g_optimizer=g, d_optimizer=d, **config)
 
+    def _apply(self, optimizer, loss, tape, variables):
+        """One update: gradients of ``loss`` divided by the replica count (so the summed
+        gradients under tf.distribute are those of the global-batch mean)."""
+        replicas = _replicas()
+        grads = tape.gradient(loss, variables)
+        if replicas > 1:
+            grads = [None if g is None else g / replicas for g in grads]
+        optimizer.apply_gradients(zip(grads, variables))
+
     def step_logs(self):
         """The running means of every tracker, as ``train_step`` returns them."""
         logs = {m.name: m.result() for m in self.metrics}

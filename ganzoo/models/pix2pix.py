@@ -1,0 +1,106 @@
+"""pix2pix: Isola, Zhu, Zhou & Efros 2017, "Image-to-Image Translation with Conditional
+Adversarial Networks" (CVPR 2017, arXiv:1611.07004)."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganzoo import image_nets, losses
+from ganzoo.models.translation import Translator
+from ganzoo.registry import register
+
+
+@register("pix2pix")
+@keras.saving.register_keras_serializable(package="ganzoo")
+class Pix2Pix(Translator):
+    """Paired image-to-image translation with a conditional GAN and an L1 term (Isola et al. 2017).
+
+    Generator: a U-Net (encoder C64-C128-C256-C512-..., decoder with skip concatenations
+    between layer i and n - i, dropout 0.5 in the first three decoder blocks), depth from
+    ``image_shape``. Discriminator: a PatchGAN on concat(input, target) with receptive field
+    ``discriminator.receptive_field`` (70 by default: a 30x30 grid of logits at 256 px).
+    Objective (§3.1): G* = arg min_G max_D L_cGAN(G, D) + λ L_L1(G) with λ = 100; D's loss is
+    halved (§3.3). Each step updates D once, then G once on the same generated batch.
+    Data yields ``(input, target)``; ``direction`` in the config says which of a/b is which.
+
+    Example:
+
+    ```python
+    gan = ganzoo.build("pix2pix", image_shape=(256, 256, 3))
+    gan.fit(ganzoo.datasets.load_paired("path/to/facades", direction="b2a"))
+    photos = gan.translate(label_maps)
+    ```
+    """
+
+    paper = ('Isola, Zhu, Zhou & Efros 2017, "Image-to-Image Translation with Conditional '
+             'Adversarial Networks", CVPR 2017, arXiv:1611.07004')
+    task = "paired image-to-image translation"
+    paired = True
+    metric_names = ("d_loss", "g_loss", "g_gan", "g_l1", "d_real", "d_fake")
+
+    @classmethod
+    def config_checks(cls):
+        from ganzoo import config as c
+
+        checks = super().config_checks()
+        checks.update({"direction": c.one_of("a2b", "b2a"),
+                       "loss.l1_weight": c.number_in(0.0, 1e6),
+                       "generator.dropout": c.number_in(0.0, 1.0, hi_open=True)})
+        return checks
+
+    def build_translation_networks(self):
+        cfg = self.config
+        g, d = cfg["generator"], cfg["discriminator"]
+        self.generator = image_nets.unet_generator(
+            self.data_shape, out_channels=self.target_shape[-1], filters=g["filters"],
+            norm=g["norm"], dropout=g["dropout"])
+        self.discriminator = image_nets.patch_discriminator(
+            self.target_shape, receptive_field=d["receptive_field"], filters=d["filters"],
+            norm=d["norm"], condition_channels=self.data_shape[-1])
+        self.l1_weight = float(cfg["loss"]["l1_weight"])
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as g_tape:
+            fake = self.generator(x, training=True)
+            with tf.GradientTape() as d_tape:
+                real_logits = self.discriminator(tf.concat([x, y], -1), training=True)
+                fake_logits = self.discriminator(tf.concat([x, tf.stop_gradient(fake)], -1),
+                                                 training=True)
+                d_loss = 0.5 * losses.discriminator_bce(real_logits, fake_logits)   # §3.3
+            self._apply(self.d_optimizer, d_loss, d_tape, self.discriminator_variables())
+            g_gan = losses.generator_non_saturating(
+                self.discriminator(tf.concat([x, fake], -1), training=True))
+            g_l1 = losses.l1(y, fake)
+            g_loss = g_gan + self.l1_weight * g_l1                                   # eq. 4
+        self._apply(self.g_optimizer, g_loss, g_tape, self.generator_variables())
+        self._update_trackers({"d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "g_l1": g_l1,
+                               "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
+                               "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))})
+        return self.step_logs()
+
+    def translate(self, images, batch_size=16):
+        """Translate input images (uint8 or [-1, 1]) into the target domain, in [-1, 1]."""
+        return self._run(self.generator, images, batch_size)
+
+    def sample_panel(self, a, b):
+        """Rows of input | output | target, three images per example (all in [-1, 1])."""
+        a, b = self.as_float(a), self.as_float(b)
+        out = self.translate(a)
+        rows = []
+        for i in range(len(a)):
+            rows += [_as_channels(a[i], out.shape[-1]), out[i], b[i]]
+        return np.stack(rows), 3
+
+
+def _as_channels(image, channels):
+    """Grey -> RGB (or back) so that inputs and outputs tile into one grid."""
+    image = np.asarray(image, np.float32)
+    if image.shape[-1] == channels:
+        return image
+    if image.shape[-1] == 1:
+        return np.repeat(image, channels, -1)
+    return image.mean(-1, keepdims=True)

@@ -1,0 +1,115 @@
+"""The base of the image-to-image variants (pix2pix, CycleGAN): images in, images out.
+
+:class:`Translator` adds to :class:`~ganzoo.models.zoo_model.ZooModel` what both share: the
+input and output image shapes, the config checks of their networks, data validation for
+``(a, b)`` pairs, ``translate`` and the sample panels. Each variant writes its own
+``train_step``.
+"""
+
+import numpy as np
+
+from ganzoo import config as config_lib
+from ganzoo import datasets, image_pairs
+from ganzoo.models.zoo_model import _OPTIMIZERS, ZooModel
+
+
+class Translator(ZooModel):
+    """Base of the image-to-image models; see :class:`ganzoo.models.pix2pix.Pix2Pix` and
+    :class:`ganzoo.models.cyclegan.CycleGAN`."""
+
+    task = "image-to-image translation"
+    #: paired (pix2pix) or unpaired (CycleGAN) data
+    paired = True
+    num_classes = None
+    is_image = True
+
+    def build_networks(self):
+        cfg = self.config
+        self.data_shape = tuple(int(d) for d in cfg["image_shape"])
+        channels = cfg.get("target_channels") or self.data_shape[-1]
+        self.target_shape = self.data_shape[:2] + (int(channels),)
+        self.build_translation_networks()
+
+    @property
+    def image_shape(self):
+        return self.data_shape
+
+    @classmethod
+    def config_checks(cls):
+        c = config_lib
+        checks = {
+            "image_shape": c.image_shape(),
+            "target_channels": c.optional_positive_int(),
+            "training.batch_size": c.positive_int(),
+            "training.epochs": c.positive_int(),
+            "training.linear_decay_from": c.optional_fraction(),
+            "seed": c.optional_seed(),
+            "generator.filters": c.positive_int(),
+            "discriminator.filters": c.positive_int(),
+            "discriminator.receptive_field": c.one_of(1, 16, 70, 286),
+        }
+        for net in ("generator", "discriminator"):
+            checks[f"{net}.norm"] = c.one_of("batch", "instance", "none")
+        for player in ("generator", "discriminator"):
+            p = f"optimizer.{player}"
+            checks[f"{p}.name"] = c.one_of(*sorted(_OPTIMIZERS))
+            checks[f"{p}.learning_rate"] = c.positive_number()
+            checks[f"{p}.beta_1"] = c.number_in(0.0, 1.0, hi_open=True)
+            checks[f"{p}.beta_2"] = c.number_in(0.0, 1.0, hi_open=True)
+        return checks
+
+    @classmethod
+    def validate_config(cls, config):
+        from ganzoo import image_nets
+
+        size = config["image_shape"][0]
+        if config["image_shape"][0] != config["image_shape"][1]:
+            raise config_lib.ConfigError(f"{cls.__name__} needs square images; image_shape is "
+                                         f"{config['image_shape']}.")
+        try:
+            if config["generator"].get("type", "unet") == "unet":
+                image_nets.unet_depth(size)
+            rf = config["discriminator"]["receptive_field"]
+            if image_nets.patch_grid(size, rf) < 1:
+                raise ValueError(f"a {rf}x{rf} PatchGAN needs images larger than {size} px")
+        except ValueError as e:
+            raise config_lib.ConfigError(f"{cls.__name__} with image_shape "
+                                         f"{config['image_shape']}: {e}.") from None
+
+    @classmethod
+    def load_data(cls, source, split="train", config=None, seed=None):
+        """The training data for ``ganzoo train``: ``(a, b)`` pairs from ``source``."""
+        if cls.paired:
+            direction = (config or {}).get("direction", "a2b")
+            return image_pairs.load_paired(source, split, direction=direction, seed=seed)
+        return image_pairs.load_unpaired(source, split, seed=seed)
+
+    def prepare_dataset(self, x, y=None, batch_size=None):
+        cfg = self.config
+        return image_pairs.prepare_pairs(
+            x, y, input_shape=self.data_shape, target_channels=self.target_shape[-1],
+            batch_size=batch_size or cfg["training"]["batch_size"], seed=cfg.get("seed"),
+            augment=bool(cfg.get("data", {}).get("jitter", False)), paired=self.paired)
+
+    # ------------------------------------------------------------------ inference
+
+    def _run(self, network, images, batch_size):
+        x = self.as_float(images)
+        if x.shape[1:] != tuple(network.input_shape[1:]):
+            raise ValueError(f"Images are {x.shape[1:]} but {network.name} takes "
+                             f"{tuple(network.input_shape[1:])}.")
+        out = [network(x[i:i + batch_size], training=False).numpy()
+               for i in range(0, len(x), batch_size)]
+        return np.concatenate(out) if out else np.zeros((0,) + network.output_shape[1:], np.float32)
+
+    @staticmethod
+    def as_float(images):
+        """uint8 or [-1, 1] images -> float32 [-1, 1] NumPy, with a channel axis."""
+        images = np.asarray(images)
+        if images.ndim == 3:
+            images = images[..., None]
+        return datasets.to_float_images(images).numpy()
+
+    def sample_panel(self, a, b):
+        """Images for a sample grid and its column count; see the subclasses."""
+        raise NotImplementedError
