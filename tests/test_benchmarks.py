@@ -5,12 +5,17 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+
+import ganzoo
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _run(script, *args, out):
+def _run(script, *args, out, env=None):
     result = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", script), *args,
-                             "--out", str(out)], capture_output=True, text=True, timeout=600)
+                             "--out", str(out)], capture_output=True, text=True, timeout=600,
+                            env=dict(os.environ, **(env or {})))
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -39,3 +44,44 @@ def test_digits_budget_script(tmp_path):
     (row,) = json.loads((tmp_path / "digits_budget.json").read_text())["runs"]
     assert row["model"] == "vanilla" and row["epochs"] == 1 and 0 <= row["confident"] <= 1
     assert (tmp_path / "digits_vanilla.png").is_file()
+
+
+def _fake_data_dir(tmp_path):
+    """Tiny stand-ins for ../shared/data's files (same keys and layouts), so the scripts that
+    read real data run here without it."""
+    rng = np.random.default_rng(0)
+    data = tmp_path / "data"
+    data.mkdir()
+    img = lambda *shape: rng.integers(0, 256, shape, dtype=np.uint8)  # noqa: E731
+    digits, labels = ganzoo.datasets.load_digits("all")
+    np.savez(data / "mnist.npz", x_train=digits[::10, ..., 0], y_train=labels[::10],
+             x_test=digits[5::50, ..., 0], y_test=labels[5::50])
+    np.savez(data / "facades_128.npz", a_train=img(4, 128, 128, 3), b_train=img(4, 128, 128, 3),
+             a_test=img(2, 128, 128, 3), b_test=img(2, 128, 128, 3))
+    np.savez(data / "horse2zebra_64.npz", trainA=img(4, 64, 64, 3), trainB=img(5, 64, 64, 3),
+             testA=img(4, 64, 64, 3), testB=img(4, 64, 64, 3))
+    return str(data)
+
+
+def test_eval_speed_script(tmp_path):
+    _run("eval_speed.py", "--n", "1000", "--repeats", "1", out=tmp_path)
+    result = json.loads((tmp_path / "eval_speed.json").read_text())
+    assert result["n"] == 1000 and result["is_plus_fid_seconds_median"] > 0
+
+
+def test_mnist_quality_script(tmp_path):
+    env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
+    _run("mnist_quality.py", "--models", "cgan", "--epochs", "1", "--n", "200", out=tmp_path,
+         env=env)
+    result = json.loads((tmp_path / "mnist_quality.json").read_text())
+    assert result["ceiling"]["inception_score"] > 1 and "cgan" in result["models"]
+    assert (tmp_path / "mnist_cgan.png").is_file()
+
+
+def test_translation_script(tmp_path):
+    env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
+    _run("translation.py", "--seconds", "0.1", "--filters", "4", "--limit", "2", out=tmp_path,
+         env=env)
+    result = json.loads((tmp_path / "translation.json").read_text())
+    assert set(result["pix2pix_facades"]) == {"pix2pix", "l1_only"}
+    assert "markdown" in result["cyclegan"] and (tmp_path / "horse2zebra.png").is_file()

@@ -45,6 +45,7 @@ class Pix2Pix(Translator):
         checks = super().config_checks()
         checks.update({"direction": c.one_of("a2b", "b2a"),
                        "loss.l1_weight": c.number_in(0.0, 1e6),
+                       "loss.gan_weight": c.number_in(0.0, 1e6),
                        "generator.dropout": c.number_in(0.0, 1.0, hi_open=True)})
         return checks
 
@@ -58,12 +59,15 @@ class Pix2Pix(Translator):
             self.target_shape, receptive_field=d["receptive_field"], filters=d["filters"],
             norm=d["norm"], condition_channels=self.data_shape[-1])
         self.l1_weight = float(cfg["loss"]["l1_weight"])
+        self.gan_weight = float(cfg["loss"]["gan_weight"])
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
 
     def train_step(self, data):
         x, y = data
+        if not self.gan_weight:
+            return self._l1_only_step(x, y)
         with tf.GradientTape() as g_tape:
             fake = self.generator(x, training=True)
             with tf.GradientTape() as d_tape:
@@ -75,11 +79,21 @@ class Pix2Pix(Translator):
             g_gan = losses.generator_non_saturating(
                 self.discriminator(tf.concat([x, fake], -1), training=True))
             g_l1 = losses.l1(y, fake)
-            g_loss = g_gan + self.l1_weight * g_l1                                   # eq. 4
+            g_loss = self.gan_weight * g_gan + self.l1_weight * g_l1                 # eq. 4
         self._apply(self.g_optimizer, g_loss, g_tape, self.generator_variables())
         self._update_trackers({"d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "g_l1": g_l1,
                                "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
                                "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))})
+        return self.step_logs()
+
+    def _l1_only_step(self, x, y):
+        """``loss.gan_weight: 0``: the paper's "L1 alone" ablation (§4.2): no discriminator."""
+        with tf.GradientTape() as tape:
+            g_l1 = losses.l1(y, self.generator(x, training=True))
+            g_loss = self.l1_weight * g_l1
+        self._apply(self.g_optimizer, g_loss, tape, self.generator_variables())
+        self.d_optimizer.iterations.assign_add(1)  # the step counter resume and schedules use
+        self._update_trackers({"g_loss": g_loss, "g_l1": g_l1})
         return self.step_logs()
 
     def translate(self, images, batch_size=16):
