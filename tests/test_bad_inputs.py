@@ -117,6 +117,16 @@ CASES = [
      "different sizes", lambda t: datasets.load(_bad_folder(t, "sizes"))),
     ("empty_folder", "an image folder with no files", datasets.DataError, "contains no files",
      lambda t: datasets.load(str(_mkdir(t / "empty")))),
+    ("pair_count_mismatch", "16 inputs but 8 targets for pix2pix", datasets.DataError,
+     "16 inputs but 8 targets",
+     lambda t: ganzoo.build("pix2pix", image_shape=(32, 32, 1), **SMALL).fit(
+         np.zeros((16, 32, 32, 1), np.uint8), np.zeros((8, 32, 32, 1), np.uint8), verbose=0)),
+    ("pair_layout_names", "A/ and B/ folders whose file names do not match", datasets.DataError,
+     "must hold files with matching names", lambda t: datasets.read_pairs(_ab_folders(t))),
+    ("unpaired_channels", "grey A images and RGB B images for CycleGAN", datasets.DataError,
+     "one size and channel count",
+     lambda t: datasets.read_unpaired(str(_npz(t, trainA=np.zeros((2, 8, 8, 1), np.uint8),
+                                                 trainB=np.zeros((2, 8, 8, 3), np.uint8))))),
     ("corrupt_keras_file", "a corrupt .keras file", ValueError, "is not a .keras archive",
      lambda t: ganzoo.load(_write(t / "m.keras", "garbage"))),
     ("missing_saved_model", "a run folder without model.keras", FileNotFoundError,
@@ -156,6 +166,15 @@ def _npz(t, **arrays):
     path = t / "data.npz"
     np.savez(path, **arrays)
     return path
+
+
+def _ab_folders(t):
+    from PIL import Image
+
+    for domain, name in (("A", "x.png"), ("B", "y.png")):
+        (t / "ab" / domain).mkdir(parents=True)
+        Image.fromarray(np.zeros((8, 8), np.uint8)).save(t / "ab" / domain / name)
+    return str(t / "ab")
 
 
 def _mkdir(path):

@@ -79,6 +79,14 @@ class CycleGAN(Translator):
         self.cycle_weight = float(cfg["loss"]["cycle_weight"])
         self.identity_weight = float(cfg["loss"]["identity_weight"]) * self.cycle_weight
 
+    def prepare_dataset(self, x, y=None, batch_size=None):
+        if self.distribute_strategy.num_replicas_in_sync > 1 and self.pool_a.capacity:
+            raise config_lib.ConfigError(
+                "cyclegan's image pool keeps one history per process and cannot run on several "
+                "replicas; set pool.capacity=0 to train under tf.distribute (the discriminators "
+                "then see only the newest fakes).")
+        return super().prepare_dataset(x, y, batch_size)
+
     def generator_variables(self):
         return self.generator.trainable_variables + self.generator_ba.trainable_variables
 
