@@ -13,6 +13,8 @@ Signatures (name ``generate``, also ``serving_default`` in SavedModel):
 
 - unconditional: ``generate(z: float32 [batch, latent_dim]) -> {"images": ...}``
 - conditional: ``generate(z, label: int32 [batch]) -> {"images": ...}``
+- image-to-image: ``translate(image: float32 [batch, H, W, C] in [-1, 1]) -> {"images": ...}``;
+  CycleGAN exports one direction per artifact (``direction="a2b"`` or ``"b2a"``).
 
 The output is float32 in [-1, 1], or with ``output="uint8"`` 0-255 pixels
 computed in the graph (``floor(x * 127.5 + 128)``, clipped), so mobile code needs no
@@ -49,7 +51,8 @@ class ExportError(ValueError):
 
 
 def export_generator(model_or_path, out, format="saved_model", quantize=None, output="float",
-                     force=False, tolerance=None, samples=16, representative=128, seed=0):
+                     force=False, tolerance=None, samples=16, representative=128, seed=0,
+                     direction="a2b", images=None):
     """Export a GAN's generator and verify it against Keras.
 
     Args:
@@ -63,8 +66,12 @@ def export_generator(model_or_path, out, format="saved_model", quantize=None, ou
         force: replace an existing artifact at ``out``.
         tolerance: max allowed |export - keras|; default :data:`TOLERANCE` of the mode.
         samples: fixed inputs used for verification.
-        representative: latent draws for int8 calibration (at least 100).
+        representative: latent draws (or input images) for int8 calibration (at least 100).
         seed: seed of the verification and calibration inputs.
+        direction: CycleGAN only: ``"a2b"`` exports G, ``"b2a"`` exports F.
+        images: image-to-image only: real input images (array, dataset name or path) for
+            verification and int8 calibration; default: the run's dataset when ``model_or_path``
+            is a run directory, else uniform noise images.
 
     Returns:
         The metadata dict (also written to ``<out>.json``).
@@ -92,16 +99,19 @@ def export_generator(model_or_path, out, format="saved_model", quantize=None, ou
     if not os.access(parent, os.W_OK):
         raise PermissionError(f"Cannot write to {parent!r}.")
     model = _load(model_or_path)
+    family = _family(model, model_or_path, direction, images)
     if output == "uint8" and not model.is_image:
         raise ExportError(f"output='uint8' is for image generators; {model.name} makes "
                           f"{model.data_shape}-vectors. Use output='float'.")
 
-    if quantize == "int8" and _has_instance_norm(model):
+    if quantize == "int8" and _has_instance_norm(family.network):
         warnings.warn(f"{model.name}'s generator uses instance normalisation, which quantizes "
                       "badly to int8 (measured max diff 0.3 on CycleGAN); prefer "
                       "quantize='float16'.", stacklevel=2)
-    inputs = _fixed_inputs(model, samples, seed)
-    expected = _keras_outputs(model, inputs, output)
+    inputs = family.fixed_inputs(samples, seed)
+    expected = family.keras_outputs(inputs)
+    if output == "uint8":
+        expected = images_lib.to_uint8(expected)
     tol = TOLERANCE[quantize] if tolerance is None else float(tolerance)
     if output == "uint8" and tolerance is None:
         tol = max(tol, UINT8_LEVEL * 1.001)  # a value on a level boundary may round either way
@@ -109,15 +119,15 @@ def export_generator(model_or_path, out, format="saved_model", quantize=None, ou
     work = tempfile.mkdtemp(prefix=".ganzoo-export-", dir=parent)
     try:
         saved_model = os.path.join(work, "saved_model")
-        _write_saved_model(model, saved_model, output)
+        _write_saved_model(family, saved_model, output)
         if format == "saved_model":
             artifact = saved_model
-            got = _run_saved_model(artifact, inputs)
+            got = _run_saved_model(artifact, inputs, family.signature)
         else:
             artifact = os.path.join(work, "model.tflite")
             with open(artifact, "wb") as f:
-                f.write(_convert_tflite(model, saved_model, quantize, representative, seed))
-            got = _run_tflite(artifact, inputs)
+                f.write(_convert_tflite(family, saved_model, quantize, representative, seed))
+            got = _run_tflite(artifact, inputs, family.signature)
         diff = np.abs(got.astype(np.float64) - expected.astype(np.float64)) / scale
         verification = {"samples": samples, "max_abs_diff": float(diff.max()),
                         "psnr_db": _psnr(got / scale, expected / scale, model.is_image),
@@ -126,8 +136,8 @@ def export_generator(model_or_path, out, format="saved_model", quantize=None, ou
             raise ExportError(
                 f"Verification failed: the {format} artifact differs from Keras by "
                 f"{diff.max():.4g} (tolerance {tol:g} for quantize={quantize!r}). "
-                + _quantize_hint(model, quantize))
-        meta = _metadata(model, format, quantize, output, verification, artifact)
+                + _quantize_hint(family.network, quantize))
+        meta = _metadata(family, format, quantize, output, verification, artifact)
         _replace(artifact, out)
         with open(meta_path + ".tmp", "w", encoding="utf-8") as f:
             json.dump(meta, f, indent=1)
@@ -153,10 +163,10 @@ def _check_arguments(format, quantize, output, representative):
 
 
 def _load(model_or_path):
-    from ganzoo.models.base import GAN
+    from ganzoo.models.zoo_model import ZooModel
     from ganzoo.registry import load
 
-    if isinstance(model_or_path, GAN):
+    if isinstance(model_or_path, ZooModel):
         return model_or_path
     if isinstance(model_or_path, (str, os.PathLike)):
         return load(model_or_path)
@@ -164,7 +174,7 @@ def _load(model_or_path):
                       f"{type(model_or_path).__name__}.")
 
 
-def _has_instance_norm(model):
+def _has_instance_norm(network):
     import keras
 
     def walk(layer):
@@ -175,54 +185,160 @@ def _has_instance_norm(model):
     # GroupNormalization(groups=-1) is instance norm; Keras stores -1 as the channel count
     return any(isinstance(layer, keras.layers.GroupNormalization)
                and layer.groups in (-1, layer.input.shape[-1])
-               for layer in walk(model.sampling_generator))
+               for layer in walk(network))
 
 
-def _quantize_hint(model, quantize):
-    if quantize == "int8" and _has_instance_norm(model):
+def _quantize_hint(network, quantize):
+    if quantize == "int8" and _has_instance_norm(network):
         return "Instance normalisation quantizes badly to int8; use quantize='float16'."
     if quantize in ("dynamic", "int8"):
         return "Try quantize='float16', or pass a larger tolerance if this error is acceptable."
     return "Please report this with the model's config."
 
 
+# ----------------------------------------------------------------------------- families
+
+
+class _Generation:
+    """Noise-to-sample models: ``generate(z[, label])``."""
+
+    signature = "generate"
+
+    def __init__(self, model):
+        self.model, self.network = model, model.sampling_generator
+        self.output_key = "images" if model.is_image else "points"
+        self.output_shape = list(model.data_shape)
+
+    def input_specs(self):
+        import tensorflow as tf
+
+        spec = [tf.TensorSpec([None, self.model.latent_dim], tf.float32, name="z")]
+        if self.model.num_classes:
+            spec.append(tf.TensorSpec([None], tf.int32, name="label"))
+        return spec
+
+    def call(self, *args):
+        return self.network(args[0] if len(args) == 1 else list(args), training=False)
+
+    def fixed_inputs(self, n, seed):
+        inputs = {"z": self.model.latent_numpy(n, seed)}
+        if self.model.num_classes:
+            inputs["label"] = (np.arange(n) % self.model.num_classes).astype(np.int32)
+        return inputs
+
+    def keras_outputs(self, inputs):
+        return self.model.generate(z=inputs["z"], labels=inputs.get("label"))
+
+    def metadata(self):
+        m = self.model
+        inputs = [{"name": "z", "dtype": "float32", "shape": [None, m.latent_dim],
+                   "distribution": m.config["latent_distribution"]}]
+        if m.num_classes:
+            inputs.append({"name": "label", "dtype": "int32", "shape": [None],
+                           "range": [0, m.num_classes - 1]})
+        return {"latent_dim": m.latent_dim, "num_classes": m.num_classes,
+                "ema_generator": m.ema_generator is not None, "inputs": inputs}
+
+
+class _Translation:
+    """Image-to-image models: ``translate(image)``, one direction per artifact."""
+
+    signature = "translate"
+
+    def __init__(self, model, direction, images):
+        if direction not in ("a2b", "b2a"):
+            raise ExportError(f"direction must be 'a2b' or 'b2a', not {direction!r}.")
+        if direction == "b2a" and not hasattr(model, "generator_ba"):
+            raise ExportError(f"{model.name} translates one way; direction='b2a' is for cyclegan.")
+        self.model, self.direction, self.images = model, direction, images
+        self.network = model.generator if direction == "a2b" else model.generator_ba
+        self.output_key = "images"
+        self.output_shape = list(self.network.output_shape[1:])
+
+    def input_specs(self):
+        import tensorflow as tf
+
+        return [tf.TensorSpec([None, *self.network.input_shape[1:]], tf.float32, name="image")]
+
+    def call(self, image):
+        return self.network(image, training=False)
+
+    def fixed_inputs(self, n, seed):
+        shape = tuple(self.network.input_shape[1:])
+        if self.images is not None:
+            pool = self.model.as_float(self.images)
+            if pool.shape[1:] != shape:
+                raise ExportError(f"Calibration images are {pool.shape[1:]}, the generator takes "
+                                  f"{shape}.")
+            idx = np.random.default_rng(seed).choice(len(pool), n, replace=len(pool) < n)
+            return {"image": pool[idx]}
+        rng = np.random.default_rng(seed)
+        return {"image": rng.uniform(-1, 1, (n,) + shape).astype(np.float32)}
+
+    def keras_outputs(self, inputs):
+        return self.model.translate(inputs["image"], **(
+            {"direction": self.direction} if hasattr(self.model, "generator_ba") else {}))
+
+    def metadata(self):
+        return {"direction": self.direction,
+                "calibration_images": "real" if self.images is not None else "uniform noise",
+                "inputs": [{"name": "image", "dtype": "float32",
+                            "shape": [None, *self.network.input_shape[1:]], "range": [-1.0, 1.0]}]}
+
+
+def _family(model, source, direction, images):
+    if not hasattr(model, "translate"):
+        return _Generation(model)
+    if isinstance(images, (str, os.PathLike)):
+        images = _input_images(model, images)
+    elif images is None and isinstance(source, (str, os.PathLike)):
+        run_dir = source if os.path.isdir(source) else os.path.dirname(os.path.abspath(source))
+        info = os.path.join(run_dir, "run.json")
+        if os.path.exists(info):
+            with open(info, encoding="utf-8") as f:
+                images = _input_images(model, json.load(f)["dataset"], direction)
+    return _Translation(model, direction, images)
+
+
+def _input_images(model, source, direction="a2b"):
+    """The input-side images of an image-to-image dataset (train split, at most 512)."""
+    from ganzoo import datasets
+
+    read = datasets.read_pairs if model.paired else datasets.read_unpaired
+    a, b = read(source, "train")
+    if model.paired:
+        return (a if model.config.get("direction", "a2b") == "a2b" else b)[:512]
+    return (a if direction == "a2b" else b)[:512]
+
+
 # ----------------------------------------------------------------------------- graph
 
 
-def _signature(model):
-    import tensorflow as tf
-
-    spec = [tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")]
-    if model.num_classes:
-        spec.append(tf.TensorSpec([None], tf.int32, name="label"))
-    return spec
-
-
-def _write_saved_model(model, path, output):
+def _write_saved_model(family, path, output):
     import keras
     import tensorflow as tf
 
-    generator = model.sampling_generator
-    key = "images" if model.is_image else "points"
     to_uint8 = output == "uint8"
 
-    def generate(z, label=None):
-        x = generator(z if label is None else [z, label], training=False)
+    def serve(*args):
+        x = family.call(*args)
         if to_uint8:  # as ganzoo.images.to_uint8; a round op breaks under int8 quantization
             x = tf.cast(tf.clip_by_value(x * 127.5 + 128.0, 0.0, 255.0), tf.uint8)
-        return {key: x}
+        return {family.output_key: x}
 
+    specs = family.input_specs()
     archive = keras.export.ExportArchive()
-    archive.track(generator)
-    fn = generate if model.num_classes else (lambda z: generate(z))
-    archive.add_endpoint("generate", fn, input_signature=_signature(model))
+    archive.track(family.network)
+    fn = (lambda a: serve(a)) if len(specs) == 1 else (lambda a, b: serve(a, b))
+    archive.add_endpoint(family.signature, fn, input_signature=specs)
     archive.write_out(path, verbose=False)
 
 
-def _convert_tflite(model, saved_model, quantize, representative, seed):
+def _convert_tflite(family, saved_model, quantize, representative, seed):
     import tensorflow as tf
 
-    converter = tf.lite.TFLiteConverter.from_saved_model(saved_model, signature_keys=["generate"])
+    converter = tf.lite.TFLiteConverter.from_saved_model(saved_model,
+                                                         signature_keys=[family.signature])
     if quantize == "float16":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.target_spec.supported_types = [tf.float16]
@@ -230,7 +346,7 @@ def _convert_tflite(model, saved_model, quantize, representative, seed):
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     elif quantize == "int8":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        calib = _fixed_inputs(model, representative, seed + 1)
+        calib = family.fixed_inputs(representative, seed + 1)
 
         def dataset():
             for i in range(representative):
@@ -240,36 +356,24 @@ def _convert_tflite(model, saved_model, quantize, representative, seed):
     try:
         return converter.convert()
     except Exception as e:  # the converter raises ConverterError and others
-        raise ExportError(f"TFLite cannot convert {model.name}'s generator: {e}") from e
+        raise ExportError(f"TFLite cannot convert {family.model.name}'s generator: {e}") from e
 
 
 # ----------------------------------------------------------------------------- verification
 
 
-def _fixed_inputs(model, n, seed):
-    inputs = {"z": model.latent_numpy(n, seed)}
-    if model.num_classes:
-        inputs["label"] = (np.arange(n) % model.num_classes).astype(np.int32)
-    return inputs
-
-
-def _keras_outputs(model, inputs, output):
-    x = model.generate(z=inputs["z"], labels=inputs.get("label"))
-    return images_lib.to_uint8(x) if output == "uint8" else x
-
-
-def _run_saved_model(path, inputs):
+def _run_saved_model(path, inputs, signature):
     import tensorflow as tf
 
-    fn = tf.saved_model.load(path).signatures["generate"]
+    fn = tf.saved_model.load(path).signatures[signature]
     result = fn(**{k: tf.constant(v) for k, v in inputs.items()})
     return next(iter(result.values())).numpy()
 
 
-def _run_tflite(path, inputs):
+def _run_tflite(path, inputs, signature):
     from ai_edge_litert.interpreter import Interpreter
 
-    runner = Interpreter(model_path=path).get_signature_runner("generate")
+    runner = Interpreter(model_path=path).get_signature_runner(signature)
     return next(iter(runner(**inputs).values()))
 
 
@@ -283,16 +387,11 @@ def _psnr(got, expected, is_image):
 # ----------------------------------------------------------------------------- files
 
 
-def _metadata(model, format, quantize, output, verification, artifact):
+def _metadata(family, format, quantize, output, verification, artifact):
     import ganzoo
 
+    model = family.model
     config = model.config
-    key = "images" if model.is_image else "points"
-    inputs = [{"name": "z", "dtype": "float32", "shape": [None, model.latent_dim],
-               "distribution": config["latent_distribution"]}]
-    if model.num_classes:
-        inputs.append({"name": "label", "dtype": "int32", "shape": [None],
-                       "range": [0, model.num_classes - 1]})
     out_dtype = "uint8" if output == "uint8" else "float32"
     value_range = [0, 255] if output == "uint8" else ([-1.0, 1.0] if model.is_image else None)
     size = (os.path.getsize(artifact) if os.path.isfile(artifact) else
@@ -300,12 +399,10 @@ def _metadata(model, format, quantize, output, verification, artifact):
     return {
         "model": model.registry_name, "ganzoo_version": ganzoo.__version__,
         "config_sha256": hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest(),
-        "format": format, "quantization": quantize, "signature": "generate",
-        "latent_dim": model.latent_dim, "num_classes": model.num_classes,
-        "ema_generator": model.ema_generator is not None,
-        "inputs": inputs,
-        "outputs": [{"name": key, "dtype": out_dtype, "shape": [None, *model.data_shape],
-                     "range": value_range}],
+        "format": format, "quantization": quantize, "signature": family.signature,
+        **family.metadata(),
+        "outputs": [{"name": family.output_key, "dtype": out_dtype,
+                     "shape": [None, *family.output_shape], "range": value_range}],
         "size_bytes": size, "verification": verification,
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -330,12 +427,18 @@ def add_arguments(parser):
     parser.add_argument("--output", default="float", choices=OUTPUTS,
                         help="float [-1, 1] or uint8 0-255 pixels baked into the graph")
     parser.add_argument("--force", action="store_true", help="replace an existing artifact")
+    parser.add_argument("--direction", default="a2b", choices=("a2b", "b2a"),
+                        help="cyclegan: export G (a2b) or F (b2a); one direction per artifact")
+    parser.add_argument("--images", default=None,
+                        help="image-to-image: dataset name or path whose input images are used "
+                             "for verification and int8 calibration (default: the run's dataset)")
 
 
 def run_from_args(args):
     """Run an export from parsed :func:`add_arguments` options and print a summary."""
     meta = export_generator(args.model, args.out, format=args.format, quantize=args.quantize,
-                            output=args.output, force=args.force)
+                            output=args.output, force=args.force, direction=args.direction,
+                            images=args.images)
     v = meta["verification"]
     print(f"ganzoo: wrote {args.out} ({meta['size_bytes'] / 1e6:.2f} MB) and {args.out}.json; "
           f"verified on {v['samples']} inputs: max |diff| {v['max_abs_diff']:.3g}, "

@@ -202,3 +202,57 @@ def test_int8_warns_for_instance_norm_generators(tmp_path):
         warnings.simplefilter("always")
         export.export_generator(gan, tmp_path / "h.tflite", format="tflite", quantize="float16")
     assert not [w for w in caught if "instance normalisation" in str(w.message)]
+
+
+@pytest.fixture(scope="module")
+def translators():
+    """pix2pix and CycleGAN, briefly trained on the embedded demo tasks."""
+    models = {}
+    for name, source in (("pix2pix", "digits_edges"), ("cyclegan", "digits_thickness")):
+        gan = ganzoo.build(name, seed=0, image_shape=(32, 32, 1), training={"batch_size": 16},
+                           generator={"filters": 8, **({"blocks": 2} if name == "cyclegan" else {})},
+                           discriminator={"filters": 8, "receptive_field": 16})
+        gan.fit(gan.load_data(source, config=gan.config, seed=0).take(64), epochs=1, verbose=0)
+        models[name] = gan
+    return models
+
+
+@pytest.mark.parametrize("name, direction", [("pix2pix", "a2b"), ("cyclegan", "a2b"),
+                                             ("cyclegan", "b2a")])
+@pytest.mark.parametrize("fmt", ["saved_model", "tflite"])
+def test_image_to_image_exports_translate(name, direction, fmt, translators, tmp_path):
+    gan = translators[name]
+    images = ganzoo.datasets.read_pairs("digits_edges", "test")[0]
+    out = tmp_path / ("t.tflite" if fmt == "tflite" else "t_saved_model")
+    meta = export.export_generator(gan, out, format=fmt, direction=direction, images=images)
+    assert meta["signature"] == "translate" and meta["direction"] == direction
+    assert meta["inputs"][0]["name"] == "image" and meta["inputs"][0]["shape"] == [None, 32, 32, 1]
+    assert meta["calibration_images"] == "real"
+    assert meta["verification"]["max_abs_diff"] <= 1e-4
+    if fmt == "tflite":  # run it as a mobile app would, and compare with Keras
+        from ai_edge_litert.interpreter import Interpreter
+
+        runner = Interpreter(model_path=str(out)).get_signature_runner("translate")
+        x = gan.as_float(images[:3])
+        got = runner(image=x)["images"]
+        expected = gan.translate(x, **({"direction": direction} if name == "cyclegan" else {}))
+        np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_pix2pix_b2a_is_for_cyclegan_only(translators, tmp_path):
+    with pytest.raises(export.ExportError, match="direction='b2a' is for cyclegan"):
+        export.export_generator(translators["pix2pix"], tmp_path / "x", direction="b2a")
+
+
+def test_cyclegan_int8_warns_about_instance_norm(translators, tmp_path):
+    images = ganzoo.datasets.read_unpaired("digits_thickness", "test")[0]
+    with pytest.warns(UserWarning, match="instance normalisation.*float16"):
+        try:
+            meta = export.export_generator(translators["cyclegan"], tmp_path / "q.tflite",
+                                           format="tflite", quantize="int8", images=images)
+            print("int8 max diff", meta["verification"]["max_abs_diff"])
+        except export.ExportError as e:
+            assert "float16" in str(e)
+    meta = export.export_generator(translators["cyclegan"], tmp_path / "h.tflite", format="tflite",
+                                   quantize="float16", images=images)
+    assert meta["verification"]["max_abs_diff"] <= export.TOLERANCE["float16"]
