@@ -210,9 +210,13 @@ def _render_translator(name, cls, config, model):
         "## Default hyperparameters\n\nRendered from `zoo_configs/" + name + ".yaml` (each value "
         "cites its source there).\n\n" + _config_table(config),
         "## Data and results\n\n" + _translation_results(name),
-        "## Export\n\n`ganzoo export` covers the noise-to-image models; exporting image-to-image "
-        "generators is not supported yet. `model.generator` is a plain `keras.Model` that "
-        "`keras.export.ExportArchive` can save.",
+        "## Export\n\n`ganzoo export RUN --format saved_model|tflite` writes a "
+        "`translate(image)` signature (float32 images in [-1, 1] in, `images` out, dynamic batch), "
+        "verified against Keras on real input images from the run's dataset"
+        + (", one direction per artifact (`--direction a2b` for G, `b2a` for F). Instance norm "
+           "quantizes badly to int8: ganzoo warns and recommends `--quantize float16`."
+           if name == "cyclegan" else ".")
+        + " Size and latency are not measured yet. See [export.md](../export.md).",
         "## Limitations and failure modes\n\n" + "\n".join(f"- {item}" for item in [
             "**Small data, CPU budgets.** The measured runs here are short; the papers train for "
             "200 epochs on GPUs. Expect blurrier outputs from short runs.",
