@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from ganzoo import config as config_lib
 from ganzoo import datasets, losses, nets
-from ganzoo.models.zoo_model import _OPTIMIZERS, ZooModel, make_optimizer  # noqa: F401
+from ganzoo.models.zoo_model import ZooModel, make_optimizer  # noqa: F401  (re-exported)
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -102,12 +102,7 @@ class GAN(ZooModel):
             checks[f"{net}.dropout"] = c.number_in(0.0, 1.0, hi_open=True)
             checks[f"{net}.hidden"] = c.list_of_positive_ints()
         checks["discriminator.norm"] = c.one_of("batch", "layer", "none")
-        for player in ("generator", "discriminator"):
-            p = f"optimizer.{player}"
-            checks[f"{p}.name"] = c.one_of(*sorted(_OPTIMIZERS))
-            checks[f"{p}.learning_rate"] = c.positive_number()
-            checks[f"{p}.beta_1"] = c.number_in(0.0, 1.0, hi_open=True)
-            checks[f"{p}.beta_2"] = c.number_in(0.0, 1.0, hi_open=True)
+        checks.update(cls.optimizer_checks())
         return checks
 
     @classmethod

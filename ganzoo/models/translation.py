@@ -10,7 +10,7 @@ import numpy as np
 
 from ganzoo import config as config_lib
 from ganzoo import datasets, image_pairs
-from ganzoo.models.zoo_model import _OPTIMIZERS, ZooModel
+from ganzoo.models.zoo_model import ZooModel
 
 
 class Translator(ZooModel):
@@ -50,12 +50,7 @@ class Translator(ZooModel):
         }
         for net in ("generator", "discriminator"):
             checks[f"{net}.norm"] = c.one_of("batch", "instance", "none")
-        for player in ("generator", "discriminator"):
-            p = f"optimizer.{player}"
-            checks[f"{p}.name"] = c.one_of(*sorted(_OPTIMIZERS))
-            checks[f"{p}.learning_rate"] = c.positive_number()
-            checks[f"{p}.beta_1"] = c.number_in(0.0, 1.0, hi_open=True)
-            checks[f"{p}.beta_2"] = c.number_in(0.0, 1.0, hi_open=True)
+        checks.update(cls.optimizer_checks())
         return checks
 
     @classmethod

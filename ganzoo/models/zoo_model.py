@@ -74,6 +74,19 @@ class ZooModel(keras.Model):
     def discriminator_variables(self):
         return self.discriminator.trainable_variables
 
+    @classmethod
+    def optimizer_checks(cls):
+        """Config checks of ``optimizer.generator`` and ``optimizer.discriminator``."""
+        c = config_lib
+        checks = {}
+        for player in ("generator", "discriminator"):
+            p = f"optimizer.{player}"
+            checks[f"{p}.name"] = c.one_of(*sorted(_OPTIMIZERS))
+            checks[f"{p}.learning_rate"] = c.positive_number()
+            checks[f"{p}.beta_1"] = c.number_in(0.0, 1.0, hi_open=True)
+            checks[f"{p}.beta_2"] = c.number_in(0.0, 1.0, hi_open=True)
+        return checks
+
     @property
     def config(self):
         """A copy of the resolved config this model was built from."""
