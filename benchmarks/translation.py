@@ -75,7 +75,7 @@ def main():
         print(label, json.dumps(row), flush=True)
         panels[label] = out[:4]
     rows = []
-    for i in range(4):
+    for i in range(min(4, len(labels_test))):
         rows += [gan.as_float(labels_test[i:i + 1])[0], panels["l1_only"][i], panels["pix2pix"][i],
                  gan.as_float(photos_test[i:i + 1])[0]]
     images.save_grid(np.stack(rows), os.path.join(args.out, "facades.png"), ncols=4, scale=2)
