@@ -66,8 +66,8 @@ def _parser():
                     help="continue the interrupted run in --out from its last checkpoint")
     tr.add_argument("--save-every", type=int, default=100, metavar="STEPS",
                     help="checkpoint both networks and optimizers every STEPS training steps "
-                         "and at each epoch end, into OUT/backup/ (removed when training "
-                         "finishes; default 100; 0 turns checkpoints off)")
+                         "into OUT/backup/ (removed when training finishes; default 100; 0 "
+                         "turns checkpoints off)")
     tr.add_argument("--strategy", choices=("mirrored", "multiworker"), default=None,
                     help="tf.distribute strategy: 'mirrored' (all local GPUs) or 'multiworker' "
                          "(workers from TF_CONFIG); see docs/distributed.md")
