@@ -120,7 +120,7 @@ def _results_section(name):
             f"![{name} samples after {r['seconds']:.0f} s](../images/results/digits_{name}.png)")
     if name == "dcgan":
         parts.append("`make demo` (`ganzoo train dcgan --dataset digits --epochs 50`) trains at "
-                     "~800-950 images/s on 2 CPU cores, ~4.5 minutes:\n\n"
+                     "~800-950 images/s on 2 CPU cores, about 4 minutes:\n\n"
                      "![DCGAN samples after make demo](../images/demo_digits.png)")
     quality = _results("mnist_quality.json")
     if quality and name in quality["models"]:
