@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from ganzoo import images as images_lib
+from ganzoo import losses
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -464,8 +465,6 @@ class DivergenceGuard(keras.callbacks.Callback):
         self.model.stop_training = True
 
     def _check_winning(self, logs, step):
-        from ganzoo import losses
-
         if getattr(self.model, "loss_name", None) not in losses.CROSS_ENTROPY:
             return  # critic values, not probabilities
         if "d_real" not in logs or "d_fake" not in logs:

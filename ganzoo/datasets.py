@@ -78,27 +78,16 @@ def load(name_or_path, split="train", batch_size=None, shuffle=True, seed=None,
         if batch_size is not None:
             ds = ds.batch(int(batch_size), drop_remainder=True)
         return ds.prefetch(tf.data.AUTOTUNE)
-    if source == "digits":
-        images, labels = load_digits(split)
-    elif os.path.isdir(source):
-        images, labels = read_image_folder(source)
-    elif os.path.isfile(source):
-        if not source.endswith(".npz"):
-            raise DataError(f"{source!r} is a file but not an .npz archive; pass an .npz with "
-                            "x_train/y_train keys or a folder of images.")
-        images, labels = read_npz(source, split)
-    else:
+    local = _read_local(source, split)
+    if local is None:
         return _load_tfds(source, split, batch_size, shuffle, seed, data_dir)
+    images, labels = local
     return from_arrays(images, labels, batch_size=batch_size, shuffle=shuffle, seed=seed)
 
 
-def load_arrays(name_or_path, split="train", data_dir=None):
-    """A dataset as NumPy arrays ``(images uint8 (N, H, W, C), labels int32 or None)``.
-
-    Reads the same sources as :func:`load` (``digits``, a folder, an ``.npz``, a
-    tensorflow-datasets name) without shuffling; used by evaluation, which needs the whole set.
-    """
-    source = os.fspath(name_or_path)
+def _read_local(source, split):
+    """``(images, labels)`` of the embedded digits, a folder or an ``.npz``; ``None`` for
+    anything else (a tensorflow-datasets name)."""
     if source == "digits":
         return load_digits(split)
     if os.path.isdir(source):
@@ -108,6 +97,19 @@ def load_arrays(name_or_path, split="train", data_dir=None):
             raise DataError(f"{source!r} is a file but not an .npz archive; pass an .npz with "
                             "x_train/y_train keys or a folder of images.")
         return read_npz(source, split)
+    return None
+
+
+def load_arrays(name_or_path, split="train", data_dir=None):
+    """A dataset as NumPy arrays ``(images uint8 (N, H, W, C), labels int32 or None)``.
+
+    Reads the same sources as :func:`load` (``digits``, a folder, an ``.npz``, a
+    tensorflow-datasets name) without shuffling; used by evaluation, which needs the whole set.
+    """
+    source = os.fspath(name_or_path)
+    local = _read_local(source, split)
+    if local is not None:
+        return local
     if source == "ring":
         raise DataError("'ring' holds 2-D points, not images.")
     ds = _load_tfds(source, split, None, False, None, data_dir)

@@ -120,10 +120,8 @@ def read_pairs(source, split="train"):
     if source == "digits_edges":
         return digits_edges(split)
     if os.path.isfile(source):
-        if not source.endswith(".npz"):
-            raise DataError(f"{source!r} is a file but not an .npz archive; pass an .npz with "
-                            "a_train/b_train keys or a folder of images.")
-        a, b = _npz_arrays(source, f"a_{split}", f"b_{split}")
+        a, b = _npz_arrays(source, f"a_{split}", f"b_{split}",
+                           "a_train/b_train keys or a folder of images")
         _check_pair_arrays(a, b, source)
         return a, b
     if not os.path.isdir(source):
@@ -155,10 +153,8 @@ def read_unpaired(source, split="train"):
     if source == "digits_thickness":
         return digits_thickness(split)
     if os.path.isfile(source):
-        if not source.endswith(".npz"):
-            raise DataError(f"{source!r} is a file but not an .npz archive; pass an .npz with "
-                            "trainA/trainB keys or a folder with trainA/ and trainB/.")
-        a, b = _npz_arrays(source, f"{split}A", f"{split}B")
+        a, b = _npz_arrays(source, f"{split}A", f"{split}B",
+                           "trainA/trainB keys or a folder with trainA/ and trainB/")
     elif os.path.isdir(source):
         dirs = [os.path.join(source, f"{split}{d}") for d in "AB"]
         missing = [d for d in dirs if not os.path.isdir(d)]
@@ -180,7 +176,12 @@ def read_unpaired(source, split="train"):
     return a, b
 
 
-def _npz_arrays(path, key_a, key_b):
+def _npz_arrays(path, key_a, key_b, expected):
+    """The two arrays ``key_a`` and ``key_b`` of an ``.npz`` (``expected`` names the layout
+    in the error for other files)."""
+    if not path.endswith(".npz"):
+        raise DataError(f"{path!r} is a file but not an .npz archive; pass an .npz with "
+                        f"{expected}.")
     try:
         with np.load(path, allow_pickle=False) as z:
             keys = list(z.keys())

@@ -27,6 +27,15 @@ def digits_small():
 
 
 @pytest.fixture
+def small_npz(tmp_path, digits_small):
+    """256 embedded digits as an .npz in Keras layout (x_train, y_train), for CLI runs."""
+    path = tmp_path / "digits.npz"
+    images, labels = digits_small
+    np.savez(path, x_train=images[:256, ..., 0], y_train=labels[:256])
+    return str(path)
+
+
+@pytest.fixture
 def tiny_dcgan():
     """A narrow DCGAN so tests run fast; same code path as the default."""
     import ganzoo

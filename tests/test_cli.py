@@ -12,14 +12,6 @@ import ganzoo
 from ganzoo import cli
 
 
-@pytest.fixture
-def small_npz(tmp_path, digits_small):
-    path = tmp_path / "digits.npz"
-    images, labels = digits_small
-    np.savez(path, x_train=images[:256, ..., 0], y_train=labels[:256])
-    return str(path)
-
-
 def test_train_writes_every_run_file_and_sample_reads_it(tmp_path, small_npz):
     out = tmp_path / "run"
     rc = cli.main(["train", "dcgan", "--dataset", small_npz, "--epochs", "1", "--batch-size",

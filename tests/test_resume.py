@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import pytest
 
 import ganzoo
@@ -24,18 +23,10 @@ def _train(out, data, *extra):
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-@pytest.fixture
-def digits_npz(tmp_path, digits_small):
-    path = tmp_path / "digits.npz"
-    images, labels = digits_small
-    np.savez(path, x_train=images[:256, ..., 0], y_train=labels[:256])
-    return str(path)
-
-
-def test_sigkill_mid_epoch_then_resume_ends_with_the_planned_steps(tmp_path, digits_npz):
+def test_sigkill_mid_epoch_then_resume_ends_with_the_planned_steps(tmp_path, small_npz):
     out = tmp_path / "run"
     meta = out / "backup" / "training_metadata.json"
-    proc = _train(out, digits_npz)
+    proc = _train(out, small_npz)
     seen = None
     deadline = time.time() + 240
     while time.time() < deadline and proc.poll() is None:
@@ -53,10 +44,10 @@ def test_sigkill_mid_epoch_then_resume_ends_with_the_planned_steps(tmp_path, dig
     assert not (out / "model.keras").exists()
 
     # the same command without --resume refuses to clobber the interrupted run
-    again = _train(out, digits_npz)
+    again = _train(out, small_npz)
     assert again.wait(timeout=240) == 2 and "--resume" in again.communicate()[1]
 
-    resumed = _train(out, digits_npz, "--resume")
+    resumed = _train(out, small_npz, "--resume")
     stdout, stderr = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, stderr[-3000:]
     step = int(re.search(r"restored the checkpoint .* at step (\d+)", stderr).group(1))
@@ -73,11 +64,11 @@ def test_sigkill_mid_epoch_then_resume_ends_with_the_planned_steps(tmp_path, dig
     assert (out / "samples" / f"epoch_{EPOCHS:03d}.png").exists()
 
 
-def test_resume_checks_the_options_and_finished_runs(tmp_path, digits_npz):
+def test_resume_checks_the_options_and_finished_runs(tmp_path, small_npz):
     out = tmp_path / "run"
-    proc = _train(out, digits_npz, "--resume")  # nothing to resume yet: starts fresh
+    proc = _train(out, small_npz, "--resume")  # nothing to resume yet: starts fresh
     assert proc.wait(timeout=300) == 0, proc.communicate()[1][-2000:]
-    finished = _train(out, digits_npz, "--resume")
+    finished = _train(out, small_npz, "--resume")
     assert finished.wait(timeout=240) == 2
     assert "Nothing to resume" in finished.communicate()[1]
 
