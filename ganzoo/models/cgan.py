@@ -91,11 +91,9 @@ class ConditionalGAN(GAN):
 
     # -------------------------------------------------------------- losses per head
 
-    def discriminator_loss(self, real, fake, real_labels=None, fake_labels=None):
+    def d_loss_from(self, real_out, fake_out, real, fake, real_labels=None, fake_labels=None):
         if self.head == "label_input":
-            return super().discriminator_loss(real, fake, real_labels, fake_labels)
-        real_out = self.discriminator(real, training=True)
-        fake_out = self.discriminator(fake, training=True)
+            return super().d_loss_from(real_out, fake_out, real, fake, real_labels, fake_labels)
         if self.head == "acgan":
             (real_logit, real_cls), (fake_logit, fake_cls) = real_out, fake_out
             adversarial = self.d_loss_fn(real_logit, fake_logit, **self._d_loss_kwargs())
@@ -112,10 +110,9 @@ class ConditionalGAN(GAN):
             tf.equal(tf.argmax(real_cls, -1, output_type=tf.int32), real_labels), tf.float32))
         return loss, {"d_loss": loss, "class_acc": acc, **logs}
 
-    def generator_loss(self, fake, labels):
+    def g_loss_from(self, out, labels=None):
         if self.head == "label_input":
-            return super().generator_loss(fake, labels)
-        out = self.discriminator(fake, training=True)
+            return super().g_loss_from(out, labels)
         if self.head == "acgan":
             logit, cls = out
             loss = self.g_loss_fn(logit) + self.config["conditioning"]["class_weight"] * \

@@ -49,8 +49,8 @@ class WGAN(GAN):
                 f"{cls.registry_name} trains a Wasserstein critic; loss.name must be "
                 f"'wasserstein', got {config['loss']['name']!r} (use dcgan for other losses).")
 
-    def discriminator_loss(self, real, fake, real_labels=None, fake_labels=None):
-        loss, logs = super().discriminator_loss(real, fake, real_labels, fake_labels)
+    def d_loss_from(self, real_out, fake_out, real, fake, real_labels=None, fake_labels=None):
+        loss, logs = super().d_loss_from(real_out, fake_out, real, fake, real_labels, fake_labels)
         logs["w_distance"] = logs["d_real"] - logs["d_fake"]
         return loss, logs
 
@@ -92,13 +92,12 @@ class WGANGP(WGAN):
                 "wgan_gp penalises the critic's gradient per sample, which BatchNorm breaks; "
                 "set discriminator.norm to 'layer' or 'none' (Gulrajani et al. 2017, §4).")
 
-    def discriminator_loss(self, real, fake, real_labels=None, fake_labels=None):
-        loss, logs = super().discriminator_loss(real, fake, real_labels, fake_labels)
+    def d_loss_from(self, real_out, fake_out, real, fake, real_labels=None, fake_labels=None):
+        loss, logs = super().d_loss_from(real_out, fake_out, real, fake, real_labels, fake_labels)
         alpha = self.per_replica(
             lambda shape: keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator),
             tf.shape(real)[0])
-        critic = lambda x: self.discriminator(self.discriminator_inputs(x, real_labels),  # noqa: E731
-                                              training=True)
+        critic = lambda x: self.discriminate(x, real_labels)  # noqa: E731
         gp = losses.gradient_penalty(critic, real, fake, alpha=alpha)
         logs["gp"] = gp
         total = loss + self.config["critic"]["gp_weight"] * gp

@@ -31,6 +31,10 @@ def make_optimizer(spec):
 
 
 
+#: ``training.precision`` values: Keras dtype policies (variables stay float32 in the mixed ones)
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
 class ZooModel(keras.Model):
     """Base of every registered model: a resolved config, a generator optimizer and a
     discriminator optimizer, metric trackers named in ``metric_names``, and ``fit``.
@@ -58,7 +62,15 @@ class ZooModel(keras.Model):
             # runs with the same seed end with identical weights.
             keras.utils.set_random_seed(int(cfg["seed"]))
         self.seed_generator = keras.random.SeedGenerator(cfg.get("seed"))
-        self.build_networks()
+        self.precision = cfg.get("training", {}).get("precision", "float32")
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(self.precision)  # the networks' layers take it up
+        try:
+            self.build_networks()
+        finally:
+            keras.config.set_dtype_policy(previous)
+        if self.precision != "float32":
+            self._float32_outputs()
         self.trackers = [keras.metrics.Mean(name=n) for n in self.metric_names]
         self.g_optimizer = None
         self.d_optimizer = None
@@ -67,6 +79,18 @@ class ZooModel(keras.Model):
     def build_networks(self):
         """Create the sub-models (``self.generator``, ``self.discriminator``...)."""
         raise NotImplementedError
+
+    def _float32_outputs(self):
+        """Give every network a float32 output layer under a mixed policy, as Keras' mixed
+        precision guide advises: losses, samples and exported signatures stay float32."""
+        for attr, net in list(vars(self).items()):
+            if isinstance(net, keras.Model) and not attr.startswith("_") and net.outputs:
+                outputs = [keras.layers.Activation("linear", dtype="float32",
+                                                   name=f"{net.name}_float32_{i}")(t)
+                           for i, t in enumerate(net.outputs)]
+                if len(outputs) == 1:
+                    outputs = outputs[0]
+                setattr(self, attr, keras.Model(net.inputs, outputs, name=net.name))
 
     def generator_variables(self):
         return self.generator.trainable_variables
@@ -85,6 +109,8 @@ class ZooModel(keras.Model):
             checks[f"{p}.learning_rate"] = c.positive_number()
             checks[f"{p}.beta_1"] = c.number_in(0.0, 1.0, hi_open=True)
             checks[f"{p}.beta_2"] = c.number_in(0.0, 1.0, hi_open=True)
+        checks["training.precision"] = c.one_of(*PRECISIONS)
+        checks["training.steps_per_execution"] = c.positive_int()
         return checks
 
     @property
@@ -114,8 +140,16 @@ class ZooModel(keras.Model):
         cfg = self.config["optimizer"]
         self.g_optimizer = g_optimizer or make_optimizer(cfg["generator"])
         self.d_optimizer = d_optimizer or make_optimizer(cfg["discriminator"])
+        if self.precision == "mixed_float16":
+            # Keras wraps only `self.optimizer` in a LossScaleOptimizer; a GAN needs both.
+            self.g_optimizer, self.d_optimizer = (
+                o if isinstance(o, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(o)
+                for o in (self.g_optimizer, self.d_optimizer))
         kwargs.setdefault("jit_compile", False)
         kwargs.setdefault("auto_scale_loss", False)
+        kwargs.setdefault("steps_per_execution",
+                          int(self.config.get("training", {}).get("steps_per_execution", 1)))
         # Keras' own `optimizer` slot holds the generator's: its iterations count G updates.
         super().compile(optimizer=self.g_optimizer, **kwargs)
         self.g_optimizer.build(self.generator_variables())
@@ -142,7 +176,12 @@ class ZooModel(keras.Model):
         """One update: gradients of ``loss`` divided by the replica count (so the summed
         gradients under tf.distribute are those of the global-batch mean)."""
         replicas = _replicas()
-        grads = tape.gradient(loss, variables)
+        scale = None
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            # d(scale * loss) without re-entering the tape; apply_gradients unscales and skips
+            # the update (halving the scale) when a gradient is not finite.
+            scale = tf.cast(optimizer.dynamic_scale, loss.dtype)
+        grads = tape.gradient(loss, variables, output_gradients=scale)
         if replicas > 1:
             grads = [None if g is None else g / replicas for g in grads]
         optimizer.apply_gradients(zip(grads, variables))
