@@ -253,14 +253,18 @@ def load_cifar(n):
 def workloads(args):
     """name -> (model name, ganzoo overrides, task, arrays, flops kind of the ganzoo default)."""
     out = {}
+    small = {} if args.dcgan_filters is None else {
+        "generator": {"filters": args.dcgan_filters},
+        "discriminator": {"filters": args.dcgan_filters}}
     for name in args.workloads.split(","):
         if name == "mnist":
             with np.load(datasets.shared_data_file("mnist.npz"), allow_pickle=False) as f:
                 x = f["x_train"][:args.limit or None][..., None]
-            out[name] = ("dcgan", {}, NoiseTask(100), x, "alternating")
+            out[name] = ("dcgan", dict(small), NoiseTask(100), x, "alternating")
         elif name == "cifar":
             x = load_cifar(args.cifar_images if not args.limit else args.limit)
-            out[name] = ("dcgan", {"image_shape": (32, 32, 3)}, NoiseTask(100), x, "alternating")
+            out[name] = ("dcgan", {"image_shape": (32, 32, 3), **small}, NoiseTask(100), x,
+                         "alternating")
         elif name == "facades":
             with np.load(datasets.shared_data_file("facades_128.npz"), allow_pickle=False) as f:
                 pair = (f["b_train"][:args.limit or None], f["a_train"][:args.limit or None])
@@ -272,8 +276,8 @@ def workloads(args):
     return out
 
 
-def ganzoo_variants(model_name, spe):
-    """Label -> training overrides for the ganzoo rows."""
+def ganzoo_variants(model_name, spe, xla=False):
+    """Label -> training overrides for the ganzoo rows (``jit_compile`` is a compile option)."""
     rows = {"ganzoo (paper defaults)": {}}
     if model_name != "pix2pix":
         rows["ganzoo reuse_fakes"] = {"reuse_fakes": True}
@@ -284,17 +288,25 @@ def ganzoo_variants(model_name, spe):
         rows["ganzoo reuse_fakes + mixed_bfloat16"] = {"reuse_fakes": True,
                                                        "precision": "mixed_bfloat16"}
     rows[" + ".join(["ganzoo"] + [f"{k}={v}" for k, v in fast.items()])] = fast
+    if xla:
+        rows["ganzoo (paper defaults) + jit_compile"] = {"jit_compile": True}
+        rows[" + ".join(["ganzoo"] + [f"{k}={v}" for k, v in fast.items()]) + " + jit_compile"] = \
+            dict(fast, jit_compile=True)
     return rows
 
 
 def run_workload(name, spec, args, peak):
     model_name, overrides, task, arrays, default_kind = spec
-    ganzoo_rows = ganzoo_variants(model_name, args.steps_per_execution)
+    ganzoo_rows = ganzoo_variants(model_name, args.steps_per_execution, args.xla)
     contenders, flops = {}, {}
     base = None
     for label, training in ganzoo_rows.items():
+        training = dict(training)
+        jit = training.pop("jit_compile", False)
         gan = ganzoo.build(model_name, seed=0, **overrides,
-                             **{f"training.{k}": v for k, v in training.items()})
+                           **{f"training.{k}": v for k, v in training.items()})
+        if jit:
+            gan.compile(jit_compile=True)
         base = base or gan
         kind = "shared" if training.get("reuse_fakes") else default_kind
         contenders[label] = ("fit", gan, arrays)
@@ -347,11 +359,14 @@ def main():
     p.add_argument("--rounds", type=int, default=5, help="timed rounds after one warm-up round")
     p.add_argument("--steps", type=int, default=40, help="steps per timed segment")
     p.add_argument("--steps-per-execution", type=int, default=8)
+    p.add_argument("--xla", action="store_true", help="add rows with jit_compile=True")
     p.add_argument("--cifar-images", type=int, default=10000)
     p.add_argument("--filters", type=int, default=32, help="pix2pix filters (paper: 64)")
     p.add_argument("--peak-n", type=int, default=2048, help="matmul size for the peak")
     p.add_argument("--limit", type=int, default=None, help="images per dataset (smoke runs)")
-    p.add_argument("--out", default=os.path.join(HERE, "results", "train_throughput.json"))
+    p.add_argument("--dcgan-filters", type=int, default=None,
+                   help="DCGAN filters (default: the config's 64; smaller for smoke runs)")
+    p.add_argument("--out", default=os.path.join(HERE, "results"), help="folder for the JSON")
     args = p.parse_args()
     specs = workloads(args)  # reads every file before any timing
     peak = matmul_peak(n=args.peak_n)
@@ -362,17 +377,19 @@ def main():
               "fp32_matmul_peak_gflops": round(peak, 1),
               "bf16_matmul_peak_gflops": round(peak_bf16, 1),
               "command": "python benchmarks/train_throughput.py " + " ".join(
-                  f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
-                  if k not in ("out", "limit") and v is not None),
+                  f"--{k.replace('_', '-')}" + ("" if v is True else f" {v}")
+                  for k, v in vars(args).items()
+                  if k not in ("out", "limit", "dcgan_filters") and v not in (None, False)),
               "workloads": {}}
     for name, spec in specs.items():
         result["workloads"][name] = run_workload(name, spec, args, peak)
         for row in result["workloads"][name]["rows"]:
             print(name, json.dumps(row), flush=True)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as f:
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "train_throughput.json")
+    with open(path, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)
-    print("wrote", args.out)
+    print("wrote", path)
 
 
 if __name__ == "__main__":

@@ -282,9 +282,27 @@ def _load_tfds(name, split, batch_size, shuffle, seed, data_dir):
         ds = ds.map(lambda ex: ex["image"], num_parallel_calls=tf.data.AUTOTUNE)
     else:
         ds = ds.map(lambda x, y: (x, tf.cast(y, tf.int32)), num_parallel_calls=tf.data.AUTOTUNE)
+    if _decoded_bytes(builder, split) <= CACHE_LIMIT:
+        ds = ds.cache()  # decode once; later epochs read decoded images from memory
     if shuffle:
         ds = ds.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
     return _finish(ds, batch_size)
+
+
+#: tensorflow-datasets splits whose decoded images fit in this many bytes are cached in memory
+CACHE_LIMIT = 2 << 30
+
+
+def _decoded_bytes(builder, split):
+    """Bytes of a split's decoded uint8 images, or infinity when sizes vary or are unknown."""
+    try:
+        shape = builder.info.features["image"].shape
+        count = builder.info.splits[split].num_examples
+    except (KeyError, TypeError, ValueError):
+        return float("inf")
+    if not count or any(d is None for d in shape):
+        return float("inf")
+    return int(np.prod(shape)) * int(count)
 
 
 # ----------------------------------------------------------------------------- pipeline

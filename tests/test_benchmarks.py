@@ -1,11 +1,13 @@
 """Each benchmark script runs end to end on a tiny budget (numbers are not checked here)."""
 
+import io
 import json
 import os
 import subprocess
 import sys
 
 import numpy as np
+from PIL import Image
 
 import ganzoo
 
@@ -60,6 +62,14 @@ def _fake_data_dir(tmp_path):
              a_test=img(2, 128, 128, 3), b_test=img(2, 128, 128, 3))
     np.savez(data / "horse2zebra_64.npz", trainA=img(4, 64, 64, 3), trainB=img(5, 64, 64, 3),
              testA=img(4, 64, 64, 3), testB=img(4, 64, 64, 3))
+    jpegs = []
+    for i in range(256):
+        buf = io.BytesIO()
+        Image.fromarray(img(32, 32, 3)).save(buf, format="JPEG")
+        jpegs.append(np.frombuffer(buf.getvalue(), np.uint8))
+    offsets = np.cumsum([0] + [len(j) for j in jpegs])
+    np.savez(data / "cifar10_jpeg.npz", train_jpeg=np.concatenate(jpegs), train_offsets=offsets,
+             y_train=rng.integers(0, 10, 256, dtype=np.uint8))
     return str(data)
 
 
@@ -85,3 +95,26 @@ def test_translation_script(tmp_path):
     result = json.loads((tmp_path / "translation.json").read_text())
     assert set(result["pix2pix_facades"]) == {"pix2pix", "l1_only"}
     assert "markdown" in result["cyclegan"] and (tmp_path / "horse2zebra.png").is_file()
+
+
+def test_train_throughput_script(tmp_path):
+    env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
+    _run("train_throughput.py", "--workloads", "cifar,facades", "--limit", "256", "--steps", "4",
+         "--steps-per-execution", "2", "--rounds", "1", "--peak-n", "128", "--filters", "4",
+         "--dcgan-filters", "4", out=tmp_path, env=env)
+    result = json.loads((tmp_path / "train_throughput.json").read_text())
+    for name in ("cifar", "facades"):
+        rows = {r["contender"]: r for r in result["workloads"][name]["rows"]}
+        assert {"keras_io", "tutorial", "ganzoo (paper defaults)"} <= set(rows)
+        assert rows["keras_io"]["vs_keras_io"] == 1.0 and all(
+            r["images_per_s"] > 0 and r["step_gflop"] > 0 for r in rows.values())
+
+
+def test_time_to_quality_script(tmp_path):
+    env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
+    _run("time_to_quality.py", "--models", "cgan", "--minutes", "0.01", "--eval-every", "2",
+         "--n", "100", "--fast", "reuse_fakes=true,precision=mixed_bfloat16,steps_per_execution=2",
+         out=tmp_path, env=env)
+    runs = json.loads((tmp_path / "time_to_quality.json").read_text())["models"]["cgan"]
+    assert len(runs) == 2 and all(run["points"] for run in runs.values())
+    assert (tmp_path / "ttq_cgan.png").is_file() and (tmp_path / "ttq_cgan_fast.png").is_file()

@@ -104,6 +104,37 @@ def test_tfds_through_mock_data():
         assert np.isfinite(history.history["d_loss"][0])
 
 
+def _stages(ds):
+    names = []
+    while ds is not None:
+        names.append(type(ds).__name__)
+        ds = getattr(ds, "_input_dataset", None)
+    return names
+
+
+@pytest.mark.parametrize("size, cached", [(47_040_000, True), (float("inf"), False)])
+def test_tfds_images_are_decoded_once_when_the_split_fits_in_memory(size, cached, monkeypatch):
+    import tensorflow_datasets as tfds
+
+    monkeypatch.setattr(ganzoo.datasets, "_decoded_bytes", lambda builder, split: size)
+    with tfds.testing.mock_data(num_examples=40):
+        stages = _stages(ganzoo.datasets.load("mnist", batch_size=8))
+    has_cache = ["Cache" in s for s in stages]
+    assert any(has_cache) is cached, stages
+    if cached:  # cached before the shuffle, so every epoch is still reshuffled
+        assert has_cache.index(True) > ["Shuffle" in s for s in stages].index(True)
+
+
+def test_decoded_size_of_a_tfds_split():
+    from types import SimpleNamespace as NS
+
+    split = {"train": NS(num_examples=60_000)}
+    info = lambda shape: NS(info=NS(features={"image": NS(shape=shape)}, splits=split))  # noqa: E731
+    assert ganzoo.datasets._decoded_bytes(info((28, 28, 1)), "train") == 47_040_000
+    assert ganzoo.datasets._decoded_bytes(info((None, None, 3)), "train") == float("inf")
+    assert ganzoo.datasets._decoded_bytes(info((28, 28, 1)), "test") == float("inf")
+
+
 # ---------------------------------------------------------------- fit's input pipeline
 
 

@@ -31,8 +31,38 @@ def make_optimizer(spec):
 
 
 
-#: ``training.precision`` values: Keras dtype policies (variables stay float32 in the mixed ones)
-PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+#: ``training.precision`` values: Keras dtype policies (variables stay float32 in the mixed
+#: ones), or ``auto`` (see :func:`resolve_precision`)
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16", "auto")
+
+
+def resolve_precision(precision):
+    """The dtype policy a ``training.precision`` value stands for on this machine.
+
+    ``auto`` is ``mixed_float16`` with a GPU of compute capability 7.0 or newer (tensor cores),
+    ``mixed_bfloat16`` on a CPU with bfloat16 instructions (``avx512_bf16`` or ``amx_bf16``
+    in ``/proc/cpuinfo``), else ``float32``: low precision only where it is fast.
+    """
+    if precision != "auto":
+        return precision
+    for gpu in tf.config.list_physical_devices("GPU"):
+        capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")
+        if capability and capability >= (7, 0):
+            return "mixed_float16"
+    if {"avx512_bf16", "amx_bf16"} & _cpu_flags():
+        return "mixed_bfloat16"
+    return "float32"
+
+
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
 
 
 class ZooModel(keras.Model):
@@ -62,7 +92,8 @@ class ZooModel(keras.Model):
             # runs with the same seed end with identical weights.
             keras.utils.set_random_seed(int(cfg["seed"]))
         self.seed_generator = keras.random.SeedGenerator(cfg.get("seed"))
-        self.precision = cfg.get("training", {}).get("precision", "float32")
+        #: the dtype policy the networks were built with (``training.precision``, resolved)
+        self.precision = resolve_precision(cfg.get("training", {}).get("precision", "float32"))
         previous = keras.config.dtype_policy()
         keras.config.set_dtype_policy(self.precision)  # the networks' layers take it up
         try:
@@ -90,7 +121,8 @@ class ZooModel(keras.Model):
                            for i, t in enumerate(net.outputs)]
                 if len(outputs) == 1:
                     outputs = outputs[0]
-                setattr(self, attr, keras.Model(net.inputs, outputs, name=net.name))
+                inputs = net.inputs[0] if len(net.inputs) == 1 else net.inputs
+                setattr(self, attr, keras.Model(inputs, outputs, name=net.name))
 
     def generator_variables(self):
         return self.generator.trainable_variables

@@ -1,0 +1,180 @@
+"""Wall-clock time for DCGAN and cGAN on MNIST to reach IS >= 9.0, IS >= 9.5 and an FID bound.
+
+    python benchmarks/time_to_quality.py [--models dcgan,cgan] [--minutes 10] [--eval-every 100]
+
+Each model trains on the 60,000 MNIST training digits (``$GANZOO_DATA_DIR/mnist.npz``, default
+``../shared/data``) twice, seed 0: with the paper defaults (float32, alternating updates) and
+with ganzoo's speed options (``--fast``, default ``reuse_fakes`` + ``mixed_bfloat16`` +
+``steps_per_execution``), so the curves also show whether the faster settings cost quality.
+Every ``--eval-every`` steps and at each epoch end the clock pauses and the shipped MNIST
+classifier (``ganzoo.classifiers``) scores ``--n`` fresh samples: Inception Score and FID
+against the training digits (cGAN samples cycle through the ten classes). The clock counts
+everything a user waits for in ``fit`` (input pipeline, tracing, training) except these
+evaluations. A run stops when every threshold is reached or after ``--minutes`` of training.
+
+Writes results/time_to_quality.json, ``ttq_<model>.png`` (IS and FID against training minutes,
+one line per setting, thresholds dashed, epoch ends marked) and a sample grid per run.
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+
+import keras
+import numpy as np
+
+import ganzoo
+from ganzoo import classifiers, datasets, images, metrics
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+IS_TARGETS = (9.0, 9.5)
+
+
+class QualityClock(keras.callbacks.Callback):
+    """Scores the model every ``every`` steps and at epoch ends, on a clock that excludes it.
+
+    Args:
+        judge: a :class:`ganzoo.classifiers.Judge`.
+        train_feats: the judge's features of the reference (training) images.
+        every: training steps between scores.
+        n: samples per score.
+        minutes: training-time budget; ``fit`` stops after it.
+        fid_target: FID bound counted as reached.
+        start: ``time.perf_counter()`` at the start of ``fit``.
+    """
+
+    def __init__(self, judge, train_feats, every, n, minutes, fid_target, start):
+        super().__init__()
+        self.judge, self.train_feats, self.every, self.n = judge, train_feats, every, n
+        self.budget, self.fid_target, self.start = 60.0 * minutes, fid_target, start
+        self.paused, self.points, self.epoch_ends, self.reached = 0.0, [], [], {}
+        self.last = 0
+
+    def train_seconds(self):
+        return time.perf_counter() - self.start - self.paused
+
+    def score(self, epoch_end=False):
+        t = self.train_seconds()
+        pause = time.perf_counter()
+        gan = self.model
+        labels = None if not gan.num_classes else np.arange(self.n, dtype=np.int32) % 10
+        probs, feats = self.judge.probs_and_features(gan.generate(self.n, seed=1, labels=labels))
+        point = {"seconds": round(t, 1), "steps": gan.train_steps,
+                 "inception_score": round(metrics.inception_score(probs)[0], 3),
+                 "fid": round(metrics.frechet_distance(feats, self.train_feats), 3),
+                 "epoch_end": epoch_end}
+        self.points.append(point)
+        for key, hit in ((f"is_{IS_TARGETS[0]}", point["inception_score"] >= IS_TARGETS[0]),
+                         (f"is_{IS_TARGETS[1]}", point["inception_score"] >= IS_TARGETS[1]),
+                         (f"fid_{self.fid_target:g}", point["fid"] <= self.fid_target)):
+            if hit and key not in self.reached:
+                self.reached[key] = {"seconds": point["seconds"], "steps": point["steps"]}
+        print(json.dumps(point), flush=True)
+        self.paused += time.perf_counter() - pause
+        if len(self.reached) == 3 or t >= self.budget:
+            gan.stop_training = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        steps = self.model.train_steps
+        if steps - self.last >= self.every:
+            self.last = steps
+            self.score()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch_ends.append(round(self.train_seconds(), 1))
+        if self.points and self.points[-1]["steps"] == self.model.train_steps:
+            self.points[-1]["epoch_end"] = True
+        elif not self.model.stop_training:
+            self.score(epoch_end=True)
+
+
+def plot(runs, fid_target, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for (label, run), color in zip(runs.items(), ("tab:blue", "tab:orange", "tab:green")):
+        minutes = [p["seconds"] / 60 for p in run["points"]]
+        for ax, key in zip(axes, ("inception_score", "fid")):
+            ax.plot(minutes, [p[key] for p in run["points"]], color=color, label=label)
+            for t in run["epoch_ends"]:
+                ax.axvline(t / 60, color=color, alpha=0.15)
+    for target in IS_TARGETS:
+        axes[0].axhline(target, color="grey", ls="--", lw=1)
+    axes[1].axhline(fid_target, color="grey", ls="--", lw=1)
+    axes[1].set_yscale("log")
+    for ax, name in zip(axes, ("Inception Score (MNIST classifier)", "FID (MNIST classifier)")):
+        ax.set_xlabel("training minutes (evaluation excluded; faint lines: epoch ends)")
+        ax.set_title(name)
+        ax.grid(alpha=0.3)
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--models", default="dcgan,cgan")
+    p.add_argument("--minutes", type=float, default=10.0, help="training budget per run")
+    p.add_argument("--eval-every", type=int, default=100, help="steps between scores")
+    p.add_argument("--n", type=int, default=10_000, help="samples per score")
+    p.add_argument("--fid", type=float, default=10.0, help="FID bound (shipped classifier)")
+    p.add_argument("--fast", default="reuse_fakes=true,precision=mixed_bfloat16,"
+                                      "steps_per_execution=8",
+                   help="training.* overrides of the fast run ('' to skip it)")
+    p.add_argument("--data", default=None)
+    p.add_argument("--limit", type=int, default=None, help="use the first N train digits (smoke)")
+    p.add_argument("--out", default=os.path.join(HERE, "results"))
+    args = p.parse_args()
+    path = args.data or datasets.shared_data_file("mnist.npz")
+    x, y = datasets.read_npz(path, "train")
+    if args.limit:
+        x, y = x[:args.limit], y[:args.limit]
+    os.makedirs(args.out, exist_ok=True)
+    judge = classifiers.Judge.default((28, 28, 1))
+    train_feats = judge.features(x)
+    settings = {"paper defaults": {}}
+    if args.fast:
+        fast = {}
+        for item in args.fast.split(","):
+            key, value = ganzoo.config.parse_set_option(item)
+            fast[f"training.{key}"] = value
+        settings["fast (" + args.fast + ")"] = fast
+    result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+              "judge": judge.name, "n": args.n, "fid_target": args.fid,
+              "is_targets": list(IS_TARGETS), "minutes_budget": args.minutes,
+              "command": f"python benchmarks/time_to_quality.py --models {args.models} "
+                         f"--minutes {args.minutes:g} --eval-every {args.eval_every} "
+                         f"--n {args.n} --fid {args.fid:g} --fast {args.fast}",
+              "models": {}}
+    for name in args.models.split(","):
+        runs = {}
+        for label, overrides in settings.items():
+            gan = ganzoo.build(name, seed=0, **overrides)
+            start = time.perf_counter()
+            clock = QualityClock(judge, train_feats, args.eval_every, args.n, args.minutes,
+                                 args.fid, start)
+            gan.fit(x, y if gan.num_classes else None, epochs=1000, verbose=0, callbacks=[clock])
+            runs[label] = {"overrides": overrides, "reached": clock.reached,
+                           "train_seconds": round(clock.train_seconds(), 1),
+                           "eval_seconds": round(clock.paused, 1), "steps": gan.train_steps,
+                           "epoch_ends": clock.epoch_ends, "points": clock.points}
+            print(name, label, json.dumps(clock.reached), flush=True)
+            grid_labels = None if not gan.num_classes else np.repeat(np.arange(10, dtype=np.int32), 8)
+            tag = "fast" if overrides else "paper"
+            images.save_grid(gan.generate(80 if grid_labels is not None else 64, seed=0,
+                                          labels=grid_labels),
+                             os.path.join(args.out, f"ttq_{name}_{tag}.png"), ncols=8, scale=2)
+        result["models"][name] = runs
+        plot(runs, args.fid, os.path.join(args.out, f"ttq_{name}.png"))
+    with open(os.path.join(args.out, "time_to_quality.json"), "w") as f:
+        json.dump(result, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
