@@ -66,6 +66,7 @@ class QualityClock(keras.callbacks.Callback):
                  "fid": round(metrics.frechet_distance(feats, self.train_feats), 3),
                  "epoch_end": epoch_end}
         self.points.append(point)
+        self.last = point["steps"]
         for key, hit in ((f"is_{IS_TARGETS[0]}", point["inception_score"] >= IS_TARGETS[0]),
                          (f"is_{IS_TARGETS[1]}", point["inception_score"] >= IS_TARGETS[1]),
                          (f"fid_{self.fid_target:g}", point["fid"] <= self.fid_target)):
@@ -100,7 +101,8 @@ def plot(runs, fid_target, path):
     for (label, run), color in zip(runs.items(), ("tab:blue", "tab:orange", "tab:green")):
         minutes = [p["seconds"] / 60 for p in run["points"]]
         for ax, key in zip(axes, ("inception_score", "fid")):
-            ax.plot(minutes, [p[key] for p in run["points"]], color=color, label=label)
+            ax.plot(minutes, [p[key] for p in run["points"]], color=color,
+                    label=label.split(" (")[0])
             for t in run["epoch_ends"]:
                 ax.axvline(t / 60, color=color, alpha=0.15)
     for target in IS_TARGETS:
@@ -108,10 +110,10 @@ def plot(runs, fid_target, path):
     axes[1].axhline(fid_target, color="grey", ls="--", lw=1)
     axes[1].set_yscale("log")
     for ax, name in zip(axes, ("Inception Score (MNIST classifier)", "FID (MNIST classifier)")):
-        ax.set_xlabel("training minutes (evaluation excluded; faint lines: epoch ends)")
+        ax.set_xlabel("training minutes (faint lines: epoch ends)")
         ax.set_title(name)
         ax.grid(alpha=0.3)
-    axes[0].legend()
+    axes[0].legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -130,7 +132,15 @@ def main():
     p.add_argument("--data", default=None)
     p.add_argument("--limit", type=int, default=None, help="use the first N train digits (smoke)")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
+    p.add_argument("--replot", action="store_true",
+                   help="only redraw the PNGs from the JSON in --out")
     args = p.parse_args()
+    if args.replot:
+        with open(os.path.join(args.out, "time_to_quality.json")) as f:
+            saved = json.load(f)
+        for name, runs in saved["models"].items():
+            plot(runs, saved["fid_target"], os.path.join(args.out, f"ttq_{name}.png"))
+        return
     path = args.data or datasets.shared_data_file("mnist.npz")
     x, y = datasets.read_npz(path, "train")
     if args.limit:

@@ -437,7 +437,8 @@ class DivergenceGuard(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.diverged = None
-        self._snapshot(self.model.train_steps)
+        self._checked = self.model.train_steps
+        self._snapshot(self._checked)
 
     # ---------------------------------------------------------------- checks
 
@@ -445,8 +446,12 @@ class DivergenceGuard(keras.callbacks.Callback):
         logs = logs or {}
         step = self.model.train_steps
         bad = [k for k, v in logs.items() if not np.isfinite(np.asarray(v, dtype=float)).all()]
-        if not bad and step % self.every == 0 and not self._snapshot(step):
-            bad = ["weights"]
+        # steps since the last check, not step % every: with steps_per_execution > 1 Keras
+        # calls back every N steps, which may never land on a multiple of `every`
+        if not bad and step - self._checked >= self.every:
+            self._checked = step
+            if not self._snapshot(step):
+                bad = ["weights"]
         if bad:
             return self._stop(step, bad)
         self._check_winning(logs, step)

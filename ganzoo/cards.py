@@ -22,7 +22,8 @@ RESULTS = os.path.join(ROOT, "benchmarks", "results")
 RESULT_IMAGES = ("ring_vanilla.png", "ring_wgan.png", "ring_wgan_gp.png", "ring_cgan.png",
                  "cgan_label_input.png", "cgan_acgan.png", "cgan_c_plus_1.png",
                  "digits_dcgan.png", "digits_vanilla.png", "digits_wgan.png", "digits_wgan_gp.png",
-                 "mnist_dcgan.png", "mnist_cgan.png", "facades.png", "horse2zebra.png")
+                 "mnist_dcgan.png", "mnist_cgan.png", "facades.png", "horse2zebra.png",
+                 "ttq_dcgan.png", "ttq_cgan.png", "ttq_cgan_paper.png", "ttq_cgan_fast.png")
 
 _OBJECTIVES = {
     "non_saturating": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
@@ -139,9 +140,49 @@ def _results_section(name):
     elif parts:
         parts.append("Inception Score and FID on MNIST: not measured for this model yet "
                      f"(`python benchmarks/mnist_quality.py --models {name}`).")
+    parts += _speed_parts(name)
     if not parts:
         return "Not measured yet beyond the test suite's short runs on the embedded digits."
     return "\n\n".join(parts)
+
+
+def _speed_parts(name):
+    """Throughput against the reference loops and time to quality, where measured."""
+    parts = []
+    speed = _results("train_throughput.json")
+    work = (speed or {}).get("workloads", {}).get("mnist")
+    if work and work["model"] == name:
+        rows = {r["contender"]: r for r in work["rows"]}
+        keep = [(label, r) for label, r in rows.items() if label.startswith("ganzoo")
+                and "jit_compile" not in label and "steps_per_execution" not in label]
+        keep += [("keras.io-style train_step", rows["keras_io"]),
+                 ("TF-tutorial tf.function loop", rows["tutorial"])]
+        parts.append(
+            "**Training speed, MNIST** (batch 128, same networks, medians of interleaved "
+            "rounds; `python benchmarks/train_throughput.py`, details in "
+            "[benchmarks](../benchmarks.md#training-throughput-against-the-loops-users-copy)):"
+            "\n\n| setting | images/s | × keras.io-style |\n| --- | --- | --- |\n"
+            + "\n".join(f"| {label} | {r['images_per_s']:.0f} | {r['vs_keras_io']:.2f} |"
+                        for label, r in keep))
+    ttq = _results("time_to_quality.json")
+    runs = (ttq or {}).get("models", {}).get(name)
+    if runs:
+        keys = [f"is_{t}" for t in ttq["is_targets"]] + [f"fid_{ttq['fid_target']:g}"]
+        heads = [f"IS ≥ {t}" for t in ttq["is_targets"]] + [f"FID ≤ {ttq['fid_target']:g}"]
+        lines = []
+        for label, run in runs.items():
+            cells = [f"{run['reached'][k]['seconds'] / 60:.1f} min" if k in run["reached"]
+                     else f"not in {run['train_seconds'] / 60:.0f} min" for k in keys]
+            best = max(p["inception_score"] for p in run["points"])
+            lines.append(f"| {label} | " + " | ".join(cells) + f" | {best:.2f} |")
+        parts.append(
+            f"**Time to quality, MNIST** (training minutes, evaluation excluded; "
+            f"`python benchmarks/time_to_quality.py --models {name}`):\n\n"
+            "| setting | " + " | ".join(heads) + " | best IS |\n| --- |"
+            + " --- |" * (len(heads) + 1) + "\n" + "\n".join(lines)
+            + f"\n\n![{name}: IS and FID against training minutes]"
+            f"(../images/results/ttq_{name}.png)")
+    return parts
 
 
 def _export_section(name):
@@ -291,7 +332,10 @@ def render(name):
         f"generated batch; every {k} discriminator update{'s' if k > 1 else ''} the generator "
         "is updated once on fresh noise (Goodfellow et al. 2014, Algorithm 1, "
         f"k = {k}). Losses are batch means, divided by the number of replicas under "
-        "`tf.distribute`.",
+        "`tf.distribute`."
+        + (" With `training.reuse_fakes: true` (not the paper's algorithm) one generated batch "
+           "feeds both updates instead, and both players step from the same point; see "
+           "[Training faster](../performance.md)." if k == 1 else ""),
         "## Default hyperparameters\n\nRendered from `zoo_configs/" + name + ".yaml` (each value "
         "cites its source there)"
         + (f"; presets: {', '.join(f'`{p}`' for p in presets)}" if presets else "")

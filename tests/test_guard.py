@@ -37,6 +37,16 @@ def test_nan_stops_training_and_restores_the_last_good_weights(tmp_path, digits_
     assert np.isfinite(gan.generate(4, seed=0)).all()
 
 
+def test_snapshots_keep_their_spacing_with_steps_per_execution(digits_small):
+    """Keras calls back every 4 steps here (4, 8, 12, 16), never on a multiple of 5: the guard
+    still snapshots once at least 5 steps have passed."""
+    gan = ganzoo.build("dcgan", seed=0, generator={"filters": 8}, discriminator={"filters": 8},
+                       training={"batch_size": 32, "steps_per_execution": 4})
+    guard = DivergenceGuard(every=5)
+    gan.fit(digits_small[0][:512], epochs=1, verbose=0, callbacks=[guard])
+    assert gan.train_steps == 16 and guard._good_step == 16  # snapshots at 8 and 16
+
+
 def test_a_winning_discriminator_warns_once_after_patience():
     gan = ganzoo.build("dcgan", generator={"filters": 8}, discriminator={"filters": 8})
     guard = DivergenceGuard(patience=3)
