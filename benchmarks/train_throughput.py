@@ -267,8 +267,10 @@ def workloads(args):
                          "alternating")
         elif name == "facades":
             with np.load(datasets.shared_data_file("facades_128.npz"), allow_pickle=False) as f:
-                pair = (f["b_train"][:args.limit or None], f["a_train"][:args.limit or None])
-            over = {"image_shape": (128, 128, 3), "generator": {"filters": args.filters},
+                step = 128 // args.pix2pix_size  # every step-th pixel: smaller smoke runs
+                pair = tuple(f[k][:args.limit or None, ::step, ::step] for k in ("b_train", "a_train"))
+            size = pair[0].shape[1]
+            over = {"image_shape": (size, size, 3), "generator": {"filters": args.filters},
                     "discriminator": {"filters": args.filters}, "data": {"jitter": False}}
             out[name] = ("pix2pix", over, Pix2PixTask(), pair, "pix2pix")
         else:
@@ -328,7 +330,7 @@ def run_workload(name, spec, args, peak):
                 rate = time_fit(obj, data, args.steps, batch)
             else:
                 rate = time_loop(obj, data, args.steps, batch)
-            if r:  # round 0 warms up
+            if r or not args.rounds:  # round 0 warms up (and is all there is with --rounds 0)
                 rates[label].append(rate)
             print(f"{name} round {r} {label}: {rate:.1f} images/s", flush=True)
     rows = []
@@ -356,7 +358,8 @@ def _plain(value):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--workloads", default="mnist,cifar,facades")
-    p.add_argument("--rounds", type=int, default=5, help="timed rounds after one warm-up round")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="timed rounds after one warm-up round (0: report the warm-up; smoke runs)")
     p.add_argument("--steps", type=int, default=40, help="steps per timed segment")
     p.add_argument("--steps-per-execution", type=int, default=8)
     p.add_argument("--xla", action="store_true", help="add rows with jit_compile=True")
@@ -364,6 +367,8 @@ def main():
     p.add_argument("--filters", type=int, default=32, help="pix2pix filters (paper: 64)")
     p.add_argument("--peak-n", type=int, default=2048, help="matmul size for the peak")
     p.add_argument("--limit", type=int, default=None, help="images per dataset (smoke runs)")
+    p.add_argument("--pix2pix-size", type=int, default=128, choices=(32, 64, 128),
+                   help="facades side in pixels (128: the file's; smaller for smoke runs)")
     p.add_argument("--dcgan-filters", type=int, default=None,
                    help="DCGAN filters (default: the config's 64; smaller for smoke runs)")
     p.add_argument("--out", default=os.path.join(HERE, "results"), help="folder for the JSON")
@@ -379,7 +384,7 @@ def main():
               "command": "python benchmarks/train_throughput.py " + " ".join(
                   f"--{k.replace('_', '-')}" + ("" if v is True else f" {v}")
                   for k, v in vars(args).items()
-                  if k not in ("out", "limit", "dcgan_filters") and v not in (None, False)),
+                  if k not in ("out", "limit", "dcgan_filters", "pix2pix_size") and v not in (None, False)),
               "workloads": {}}
     for name, spec in specs.items():
         result["workloads"][name] = run_workload(name, spec, args, peak)

@@ -63,13 +63,13 @@ def _fake_data_dir(tmp_path):
     np.savez(data / "horse2zebra_64.npz", trainA=img(4, 64, 64, 3), trainB=img(5, 64, 64, 3),
              testA=img(4, 64, 64, 3), testB=img(4, 64, 64, 3))
     jpegs = []
-    for i in range(256):
+    for i in range(512):
         buf = io.BytesIO()
         Image.fromarray(img(32, 32, 3)).save(buf, format="JPEG")
         jpegs.append(np.frombuffer(buf.getvalue(), np.uint8))
     offsets = np.cumsum([0] + [len(j) for j in jpegs])
     np.savez(data / "cifar10_jpeg.npz", train_jpeg=np.concatenate(jpegs), train_offsets=offsets,
-             y_train=rng.integers(0, 10, 256, dtype=np.uint8))
+             y_train=rng.integers(0, 10, 512, dtype=np.uint8))
     return str(data)
 
 
@@ -99,9 +99,9 @@ def test_translation_script(tmp_path):
 
 def test_train_throughput_script(tmp_path):
     env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
-    _run("train_throughput.py", "--workloads", "cifar,facades", "--limit", "256", "--steps", "4",
-         "--steps-per-execution", "2", "--rounds", "1", "--peak-n", "128", "--filters", "4",
-         "--dcgan-filters", "4", out=tmp_path, env=env)
+    _run("train_throughput.py", "--workloads", "cifar,facades", "--limit", "512", "--steps", "4",
+         "--steps-per-execution", "2", "--rounds", "0", "--peak-n", "128", "--filters", "4",
+         "--dcgan-filters", "4", "--pix2pix-size", "32", out=tmp_path, env=env)
     result = json.loads((tmp_path / "train_throughput.json").read_text())
     for name in ("cifar", "facades"):
         rows = {r["contender"]: r for r in result["workloads"][name]["rows"]}
