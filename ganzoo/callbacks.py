@@ -412,6 +412,7 @@ class DivergenceGuard(keras.callbacks.Callback):
         self.diverged = None
         self.warnings = []
         self._good = self._good_step = None
+        self._checked = 0  # step of the last weight check (on_train_begin sets it)
         self._winning = 0
         self._best_diversity = None
         self._z = None

@@ -166,10 +166,12 @@ def _load(model_or_path):
     from ganzoo.models.zoo_model import ZooModel
     from ganzoo.registry import load
 
+    # Mixed-precision models export their float32 twin (same weights): TFLite has no bf16
+    # kernels, and float32 is what the artifacts promise.
     if isinstance(model_or_path, ZooModel):
-        return model_or_path
+        return model_or_path.as_float32()
     if isinstance(model_or_path, (str, os.PathLike)):
-        return load(model_or_path)
+        return load(model_or_path).as_float32()
     raise ExportError(f"Expected a ganzoo model or a path to one, got "
                       f"{type(model_or_path).__name__}.")
 

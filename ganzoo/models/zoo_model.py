@@ -114,8 +114,8 @@ class ZooModel(keras.Model):
     def _float32_outputs(self):
         """Give every network a float32 output layer under a mixed policy, as Keras' mixed
         precision guide advises: losses, samples and exported signatures stay float32."""
-        for attr, net in list(vars(self).items()):
-            if isinstance(net, keras.Model) and not attr.startswith("_") and net.outputs:
+        for attr, net in self._networks().items():
+            if net.outputs:
                 outputs = [keras.layers.Activation("linear", dtype="float32",
                                                    name=f"{net.name}_float32_{i}")(t)
                            for i, t in enumerate(net.outputs)]
@@ -123,6 +123,26 @@ class ZooModel(keras.Model):
                     outputs = outputs[0]
                 inputs = net.inputs[0] if len(net.inputs) == 1 else net.inputs
                 setattr(self, attr, keras.Model(inputs, outputs, name=net.name))
+
+    def _networks(self):
+        return {attr: net for attr, net in vars(self).items()
+                if isinstance(net, keras.Model) and not attr.startswith("_")}
+
+    def as_float32(self):
+        """This model with float32 compute and the same weights (itself when it is float32).
+
+        Export uses it: TFLite has no bfloat16 kernels, and a float32 artifact is what mobile
+        runtimes expect. Optimizer state is not copied.
+        """
+        if self.precision == "float32":
+            return self
+        config = self.config
+        config["training"]["precision"] = "float32"
+        config["seed"] = None  # a seed would re-seed the global RNGs on construction
+        twin = type(self)(config=config, name=self.name)
+        for attr, net in self._networks().items():
+            getattr(twin, attr).set_weights(net.get_weights())
+        return twin
 
     def generator_variables(self):
         return self.generator.trainable_variables
@@ -165,9 +185,12 @@ class ZooModel(keras.Model):
         Args:
             g_optimizer: generator optimizer; default from ``optimizer.generator``.
             d_optimizer: discriminator optimizer; default from ``optimizer.discriminator``.
-            **kwargs: passed to ``keras.Model.compile`` (``steps_per_execution``,
-                ``run_eagerly``, ``jit_compile``; XLA is off by default, it measured
-                slower on CPU).
+            **kwargs: passed to ``keras.Model.compile`` (``steps_per_execution``, default
+                ``training.steps_per_execution``; ``run_eagerly``; ``jit_compile``, off by
+                default: XLA measured 17-39 % slower on CPU, docs/performance.md).
+
+        Under ``training.precision: mixed_float16`` both optimizers are wrapped in a
+        ``keras.optimizers.LossScaleOptimizer`` (Keras would wrap only ``self.optimizer``).
         """
         cfg = self.config["optimizer"]
         self.g_optimizer = g_optimizer or make_optimizer(cfg["generator"])

@@ -148,3 +148,14 @@ def test_precision_auto_picks_low_precision_only_where_it_is_fast(gpus, flags, e
     monkeypatch.setattr(zoo_model, "_cpu_flags", lambda: set(flags))
     assert zoo_model.resolve_precision("auto") == expected
     assert zoo_model.resolve_precision("float32") == "float32"
+
+
+def test_a_bf16_model_exports_its_float32_twin_to_tflite(tmp_path):
+    """TFLite has no bf16 kernels: export converts the same weights in float32."""
+    gan = ganzoo.build("dcgan", seed=0, **SMALL, training={"precision": "mixed_bfloat16"})
+    twin = gan.as_float32()
+    assert twin.precision == "float32" and twin.generator.compute_dtype == "float32"
+    z = gan.latent_numpy(8, seed=3)
+    np.testing.assert_allclose(twin.generate(z=z), gan.generate(z=z), atol=0.05)
+    meta = ganzoo.export.export_generator(gan, str(tmp_path / "g.tflite"), format="tflite")
+    assert meta["verification"]["max_abs_diff"] < 1e-4
