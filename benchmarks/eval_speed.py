@@ -11,13 +11,14 @@ tiled to ``n`` (speed does not depend on content). Writes results/eval_speed.jso
 import argparse
 import json
 import os
-import platform
 import time
 
 import numpy as np
 
 import ganzoo
 from ganzoo import classifiers, metrics
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -43,7 +44,7 @@ def main():
         feats_b = judge.features(b)
         metrics.frechet_distance(feats_a, feats_b)
         totals.append(time.perf_counter() - start)
-    result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+    result = {"machine": common.machine(),
               "n": args.n, "judge": judge.name, "repeats": args.repeats,
               "is_plus_fid_seconds_median": round(float(np.median(totals)), 3),
               "classifier_pass_seconds_median": round(float(np.median(passes)), 3),

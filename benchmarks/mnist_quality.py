@@ -17,13 +17,14 @@ Writes results/mnist_quality.json, a per-epoch curve PNG and a sample grid per m
 import argparse
 import json
 import os
-import platform
 import time
 
 import numpy as np
 
 import ganzoo
-from ganzoo import classifiers, datasets, images, metrics
+from ganzoo import datasets, images, metrics
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -48,15 +49,10 @@ def main():
     p.add_argument("--limit", type=int, default=None, help="use the first N train digits (smoke)")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     args = p.parse_args()
-    path = args.data or datasets.shared_data_file("mnist.npz")
-    x, y = datasets.read_npz(path, "train")
+    path, x, y, judge, train_feats = common.mnist_reference(args.data, args.limit)
     xt, _ = datasets.read_npz(path, "test")
-    if args.limit:
-        x, y = x[:args.limit], y[:args.limit]
     os.makedirs(args.out, exist_ok=True)
-    judge = classifiers.Judge.default((28, 28, 1))
-    train_feats = judge.features(x)
-    result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+    result = {"machine": common.machine(),
               "judge": judge.name, "n": args.n,
               "command": f"python benchmarks/mnist_quality.py --models {args.models} "
                          f"--epochs {args.epochs}",

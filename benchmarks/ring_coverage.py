@@ -12,13 +12,14 @@ scatter PNG per model.
 import argparse
 import json
 import os
-import platform
 import time
 
 import numpy as np
 
 import ganzoo
 from ganzoo import images, toy
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -56,8 +57,7 @@ def main():
                                     title=f"{name}: {score['modes_covered']}/8 modes, "
                                           f"{score['high_quality']:.0%} within 3 std")
     with open(os.path.join(args.out, "ring_coverage.json"), "w") as f:
-        json.dump({"machine": f"{platform.processor() or platform.machine()}, "
-                              f"{os.cpu_count()} CPUs", "runs": rows}, f, indent=1)
+        json.dump({"machine": common.machine(), "runs": rows}, f, indent=1)
 
 
 if __name__ == "__main__":

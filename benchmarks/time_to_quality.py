@@ -19,14 +19,15 @@ one line per setting, thresholds dashed, epoch ends marked) and a sample grid pe
 import argparse
 import json
 import os
-import platform
 import time
 
 import keras
 import numpy as np
 
 import ganzoo
-from ganzoo import classifiers, datasets, images, metrics
+from ganzoo import images, metrics
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IS_TARGETS = (9.0, 9.5)
@@ -141,13 +142,8 @@ def main():
         for name, runs in saved["models"].items():
             plot(runs, saved["fid_target"], os.path.join(args.out, f"ttq_{name}.png"))
         return
-    path = args.data or datasets.shared_data_file("mnist.npz")
-    x, y = datasets.read_npz(path, "train")
-    if args.limit:
-        x, y = x[:args.limit], y[:args.limit]
+    _, x, y, judge, train_feats = common.mnist_reference(args.data, args.limit)
     os.makedirs(args.out, exist_ok=True)
-    judge = classifiers.Judge.default((28, 28, 1))
-    train_feats = judge.features(x)
     settings = {"paper defaults": {}}
     if args.fast:
         fast = {}
@@ -155,7 +151,7 @@ def main():
             key, value = ganzoo.config.parse_set_option(item)
             fast[f"training.{key}"] = value
         settings["fast (" + args.fast + ")"] = fast
-    result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+    result = {"machine": common.machine(),
               "judge": judge.name, "n": args.n, "fid_target": args.fid,
               "is_targets": list(IS_TARGETS), "minutes_budget": args.minutes,
               "command": f"python benchmarks/time_to_quality.py --models {args.models} "

@@ -30,7 +30,6 @@ import argparse
 import io
 import json
 import os
-import platform
 import statistics
 import time
 
@@ -40,6 +39,8 @@ import tensorflow as tf
 
 import ganzoo
 from ganzoo import datasets, losses
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -301,7 +302,7 @@ def run_workload(name, spec, args, peak):
     model_name, overrides, task, arrays, default_kind = spec
     ganzoo_rows = ganzoo_variants(model_name, args.steps_per_execution, args.xla)
     contenders, flops = {}, {}
-    base = None
+    base = None  # the first (paper-default) model: its networks serve the reference loops
     for label, training in ganzoo_rows.items():
         training = dict(training)
         jit = training.pop("jit_compile", False)
@@ -309,7 +310,8 @@ def run_workload(name, spec, args, peak):
                            **{f"training.{k}": v for k, v in training.items()})
         if jit:
             gan.compile(jit_compile=True)
-        base = base or gan
+        if base is None:
+            base = gan
         kind = "shared" if training.get("reuse_fakes") else default_kind
         contenders[label] = ("fit", gan, arrays)
         flops[label] = kind
@@ -377,7 +379,7 @@ def main():
     peak = matmul_peak(n=args.peak_n)
     peak_bf16 = matmul_peak(tf.bfloat16, n=args.peak_n)
     print(f"fp32 matmul peak {peak:.1f} GFLOP/s, bf16 {peak_bf16:.1f} GFLOP/s", flush=True)
-    result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+    result = {"machine": common.machine(),
               "tensorflow": tf.__version__, "keras": keras.__version__,
               "fp32_matmul_peak_gflops": round(peak, 1),
               "bf16_matmul_peak_gflops": round(peak_bf16, 1),

@@ -15,13 +15,14 @@ Writes results/translation.json and PNGs.
 import argparse
 import json
 import os
-import platform
 import time
 
 import numpy as np
 
 import ganzoo
 from ganzoo import datasets, images
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -48,7 +49,7 @@ def main():
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     facades = datasets.shared_data_file("facades_128.npz")
-    result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+    result = {"machine": common.machine(),
               "seconds_budget": args.seconds, "filters": args.filters,
               "command": f"python benchmarks/translation.py --seconds {args.seconds:g} "
                          f"--filters {args.filters}", "pix2pix_facades": {}}
