@@ -17,7 +17,9 @@ from ganzoo import (callbacks, classifiers, config, datasets, losses, metrics, m
 from ganzoo.evaluation import evaluate  # noqa: E402
 from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.datasets import DataError  # noqa: E402
+from ganzoo.errors import GanzooError, ModelError, RunError, WriteError  # noqa: E402
 from ganzoo.registry import build, list_models, load, register, resolve_config  # noqa: E402
+from ganzoo.runs import Run, train  # noqa: E402
 
 
 def card(name):
@@ -34,6 +36,7 @@ try:
 except Exception:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["build", "card", "evaluate", "metrics", "list_models", "load", "register", "resolve_config", "datasets",
-           "callbacks", "classifiers", "losses", "models", "nets", "toy", "config", "ConfigError",
-           "DataError"]
+__all__ = ["build", "card", "evaluate", "metrics", "list_models", "load", "register",
+           "resolve_config", "train", "Run", "datasets", "callbacks", "classifiers", "losses",
+           "models", "nets", "toy", "config", "ConfigError", "DataError", "GanzooError",
+           "ModelError", "RunError", "WriteError"]

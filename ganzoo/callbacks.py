@@ -311,8 +311,9 @@ class LossCurves(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         if self.resume and self.history_path and os.path.exists(self.history_path):
-            with open(self.history_path, encoding="utf-8") as f:
-                self.history = json.load(f)
+            from ganzoo.files import read_json
+
+            self.history = read_json(self.history_path, "loss history")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -322,8 +323,9 @@ class LossCurves(keras.callbacks.Callback):
             values.extend([None] * (epoch - len(values)))   # metrics logged every N epochs
             values.append(float(logs[key]) if key in logs else None)
         if self.history_path:
-            with open(self.history_path, "w", encoding="utf-8") as f:
-                json.dump(self.history, f, indent=1)
+            from ganzoo.files import write_json
+
+            write_json(self.history_path, self.history)
         plot_history(self.history, self.path)
 
 
@@ -365,23 +367,62 @@ def plot_history(history, path):
         ax.grid(alpha=0.3)
         ax.legend()
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    from ganzoo.files import atomic_path
+
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=100)
+    finally:
+        plt.close(fig)
     return path
+
+
+#: :class:`DivergenceGuard` warns once when a logged loss's magnitude passes this. Healthy runs
+#: of every zoo config stay below 100 (cross-entropy and hinge are O(1), WGAN critics O(10-100),
+#: least squares O(1)); CycleGAN at learning rate 10 reaches 6e8 before it turns NaN.
+LOSS_BOUND = 1e4
+
+
+def training_state(model):
+    """Every variable a training step changes: the weights of every network in
+    ``model.networks()`` (EMA copies included), other model state (CycleGAN's image pools) and
+    both optimizers' variables."""
+    variables, seen = [], set()
+
+    def add(vs):
+        for v in vs:
+            if id(v) not in seen:
+                seen.add(id(v))
+                variables.append(v)
+
+    for net in model.networks().values():
+        add(net.weights)
+    add(model.weights)
+    for opt in (model.g_optimizer, model.d_optimizer):
+        if opt is not None:
+            add(opt.variables)
+    return variables
+
+
+def is_finite_state(model):
+    """True when every float variable of :func:`training_state` is finite."""
+    return all(np.isfinite(v).all() for v in (np.asarray(x.numpy()) for x in training_state(model))
+               if v.dtype.kind == "f")
 
 
 class DivergenceGuard(keras.callbacks.Callback):
     """Stop on NaN/Inf, restore the last good weights, and warn about signs of collapse.
 
     - After every step it checks the logged losses; every ``every`` steps it checks that all
-      weights are finite and, if they are, keeps them (both networks and both optimizers) as
-      the last good state, in memory and in ``checkpoint`` if given. On a NaN or infinite loss
+      weights are finite and, if they are, keeps them (every network in ``model.networks()``,
+      EMA copies included, and both optimizers) as the last good state, in memory and in
+      ``checkpoint`` if given. A non-finite state is never kept. On a NaN or infinite loss
       or weight it stops training, puts the last good state back into the model and says what
       happened (``self.diverged`` holds the details).
     - Discriminator winning: with a cross-entropy loss, D(x) above ``d_real_high`` and D(G(z))
       below ``d_fake_low`` (the logged running means ``d_real``/``d_fake``) for ``patience``
       steps in a row gives one warning: the generator is getting almost no gradient.
+    - Runaway losses: a logged loss beyond ``loss_bound`` in magnitude gives one warning.
     - Diversity: after each epoch, the mean distance between samples from ``n`` fixed noise
       vectors; a fall below ``diversity_drop`` times its best value gives one warning (samples
       are becoming alike: mode collapse).
@@ -393,6 +434,8 @@ class DivergenceGuard(keras.callbacks.Callback):
         d_real_high, d_fake_low: thresholds of that warning.
         diversity_drop: fraction of the best diversity below which to warn.
         n: samples for the diversity measure.
+        loss_bound: magnitude of a logged loss that gives the runaway-loss warning
+            (:data:`LOSS_BOUND`).
 
     Example:
 
@@ -402,8 +445,9 @@ class DivergenceGuard(keras.callbacks.Callback):
     """
 
     def __init__(self, every=100, checkpoint=None, patience=200, d_real_high=0.99,
-                 d_fake_low=0.01, diversity_drop=0.5, n=128):
+                 d_fake_low=0.01, diversity_drop=0.5, n=128, loss_bound=LOSS_BOUND):
         super().__init__()
+        self.loss_bound = float(loss_bound)
         if int(every) < 1:
             raise ValueError(f"every must be a positive number of steps, got {every}.")
         self.every, self.checkpoint, self.patience = int(every), checkpoint, int(patience)
@@ -421,11 +465,7 @@ class DivergenceGuard(keras.callbacks.Callback):
     # ---------------------------------------------------------------- state
 
     def _state(self):
-        model = self.model
-        variables = list(model.generator.weights) + list(model.discriminator.weights)
-        for opt in (model.g_optimizer, model.d_optimizer):
-            variables += list(opt.variables)
-        return variables
+        return training_state(self.model)
 
     def _snapshot(self, step):
         values = [np.asarray(v.numpy()) for v in self._state()]
@@ -433,13 +473,17 @@ class DivergenceGuard(keras.callbacks.Callback):
             return False
         self._good, self._good_step = values, step
         if self.checkpoint:
-            self.model.save_weights(self.checkpoint, overwrite=True)
+            from ganzoo.files import atomic_path
+
+            with atomic_path(self.checkpoint) as tmp:
+                self.model.save_weights(tmp)
         return True
 
     def on_train_begin(self, logs=None):
         self.diverged = None
         self._checked = self.model.train_steps
-        self._snapshot(self._checked)
+        if not self._snapshot(self._checked):
+            self._good = self._good_step = None
 
     # ---------------------------------------------------------------- checks
 
@@ -447,6 +491,8 @@ class DivergenceGuard(keras.callbacks.Callback):
         logs = logs or {}
         step = self.model.train_steps
         bad = [k for k, v in logs.items() if not np.isfinite(np.asarray(v, dtype=float)).all()]
+        if not bad:
+            self._check_loss_bound(logs, step)
         # steps since the last check, not step % every: with steps_per_execution > 1 Keras
         # calls back every N steps, which may never land on a multiple of `every`
         if not bad and step - self._checked >= self.every:
@@ -462,13 +508,27 @@ class DivergenceGuard(keras.callbacks.Callback):
         if self._good is not None:
             for v, value in zip(self._state(), self._good):
                 v.assign(value)
+            outcome = f"Stopped and restored the last good weights (step {self._good_step})."
+        else:
+            outcome = ("Stopped; no finite state was ever seen (not even the starting one), so "
+                       "there is nothing to restore.")
         self.diverged = {"step": step, "non_finite": bad, "restored_step": self._good_step}
         message = (f"ganzoo: training diverged at step {step}: {what} became NaN or infinite. "
-                   f"Stopped and restored the last good weights (step {self._good_step}). "
-                   "Try a lower learning rate, gradient penalty instead of clipping, or check "
-                   "the data.")
+                   f"{outcome} Try a lower learning rate, gradient penalty instead of clipping, "
+                   "or check the data.")
         print(message, file=sys.stderr)
         self.model.stop_training = True
+
+    def _check_loss_bound(self, logs, step):
+        big = {k: float(np.max(np.abs(np.asarray(v, dtype=float)))) for k, v in logs.items()
+               if "loss" in k}
+        big = {k: v for k, v in big.items() if v > self.loss_bound}
+        if big:
+            key, value = max(big.items(), key=lambda kv: kv[1])
+            self._warn("loss_bound", f"{key} reached {value:.3g} at step {step}, beyond "
+                       f"{self.loss_bound:g}: training is probably diverging (least-squares and "
+                       "Wasserstein losses grow without bound before they become NaN). Try a "
+                       "lower learning rate.")
 
     def _check_winning(self, logs, step):
         if getattr(self.model, "loss_name", None) not in losses.CROSS_ENTROPY:
@@ -514,3 +574,110 @@ class DivergenceGuard(keras.callbacks.Callback):
         self._warned.add(kind)
         self.warnings.append(message)
         warnings.warn(message, stacklevel=2)
+
+
+class Checkpoint(keras.callbacks.BackupAndRestore):
+    """Keras' ``BackupAndRestore`` with checkpoints that are never half-written.
+
+    Every ``save_freq`` steps the whole training state (every network, both optimizers) is
+    written to a temporary file and renamed into place, after the previous checkpoint has been
+    renamed to ``latest.weights.h5.bkp``: a kill or a full disk at any moment leaves at least
+    one complete checkpoint. Only finite states are saved. Free space is checked before
+    writing; a write that fails anyway stops training with a
+    :class:`~ganzoo.errors.WriteError` naming the file (HDF5 cannot be trusted to write again
+    in a process where a write failed: it segfaults). Resuming falls back to the previous
+    checkpoint when the latest is unreadable, and says so clearly when both are.
+
+    Args:
+        backup_dir: the checkpoint folder.
+        save_freq: steps between checkpoints.
+        on_saved: optional function called with this callback after each checkpoint.
+        delete_checkpoint: remove the folder when training ends (``ganzoo.train`` keeps it
+            until the final ``model.keras`` is in place).
+
+    Example:
+
+    ```python
+    gan.fit(ds, epochs=20, callbacks=[ganzoo.callbacks.Checkpoint("run/backup", save_freq=100)])
+    ```
+    """
+
+    def __init__(self, backup_dir, save_freq=100, on_saved=None, delete_checkpoint=True):
+        super().__init__(backup_dir, save_freq=save_freq, double_checkpoint=True,
+                         delete_checkpoint=delete_checkpoint)
+        self.on_saved = on_saved
+        self.saved_step = None   # training step of the newest checkpoint written by this callback
+        self.restored = None     # path of the checkpoint restored by on_train_begin, if any
+
+    def _save_model(self):
+        from ganzoo import files
+
+        if not is_finite_state(self.model):
+            return  # the guard stops the run; a NaN state is never a checkpoint
+        os.makedirs(self.backup_dir, exist_ok=True)
+        needed = 2 * sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize
+                         for v in training_state(self.model))
+        free = shutil_disk_free(self.backup_dir)
+        if free is not None and free < needed + (1 << 20):
+            import errno
+
+            raise files.write_error(self._weights_path, OSError(errno.ENOSPC, "disk full"))
+        pairs = ((self._weights_path, self._prev_weights_path),
+                 (self._training_metadata_path, self._prev_training_metadata_path))
+        tmps = [files.temporary_name(p) for p, _ in pairs]
+        try:
+            self.model.save_weights(tmps[0])
+            with open(tmps[1], "w", encoding="utf-8") as f:
+                json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, f)
+            for tmp in tmps:
+                files.fsync(tmp)
+        except BaseException as e:
+            for tmp in tmps:
+                files.remove(tmp)
+            if isinstance(e, OSError):
+                raise files.write_error(self._weights_path, e) from e
+            raise
+        for (path, previous), tmp in zip(pairs, tmps):
+            if os.path.exists(path):
+                os.replace(path, previous)
+            os.replace(tmp, path)
+        self.saved_step = self.model.train_steps
+        if self.on_saved is not None:
+            self.on_saved(self)
+
+    def on_train_begin(self, logs=None):
+        from ganzoo import files
+        from ganzoo.errors import RunError
+
+        if os.path.isdir(self.backup_dir):  # temporaries of a killed save
+            for name in os.listdir(self.backup_dir):
+                if name.startswith(files.TMP_PREFIX):
+                    files.remove(os.path.join(self.backup_dir, name))
+        failures = []
+        for path in (self._weights_path, self._prev_weights_path):
+            if not os.path.exists(path):
+                continue
+            try:
+                self.model.load_weights(path)
+            except Exception as e:  # h5py and Keras raise many types for a damaged file
+                failures.append(f"{os.path.basename(path)}: {str(e).splitlines()[0][:120]}")
+                continue
+            self.restored = path
+            if failures:
+                print(f"ganzoo: the latest checkpoint is unreadable ({failures[0]}); resumed from "
+                      f"the previous one, {path}.", file=sys.stderr)
+            return
+        if failures:
+            raise RunError(f"Both checkpoints in {self.backup_dir!r} are unreadable "
+                           f"({'; '.join(failures)}); this run cannot be resumed. Start it again "
+                           "with --force (or choose another --out).")
+
+
+def shutil_disk_free(folder):
+    """Free bytes on ``folder``'s file system, or ``None`` when it cannot be told."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None

@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import datasets
+from ganzoo.errors import GanzooError
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
 MNIST_WEIGHTS = os.path.join(WEIGHTS_DIR, "mnist_cnn.weights.h5")
@@ -27,7 +28,7 @@ MNIST_INFO = os.path.join(WEIGHTS_DIR, "mnist_cnn.json")
 INCEPTION_WEIGHTS_ENV = "GANZOO_INCEPTION_WEIGHTS"
 
 
-class ClassifierError(RuntimeError):
+class ClassifierError(GanzooError, RuntimeError):
     """A classifier or feature extractor that cannot be had (e.g. weights missing offline)."""
 
 

@@ -12,16 +12,8 @@
 """
 
 import argparse
-import json
 import os
 import sys
-
-import numpy as np
-
-RUN_FILES = ("model.keras", "config.yaml", "run.json", "history.json", "losses.png", "samples",
-             "backup")
-#: where ``ganzoo train`` keeps the checkpoint that ``--resume`` continues from
-BACKUP_DIR = "backup"
 
 
 def main(argv=None):
@@ -31,13 +23,27 @@ def main(argv=None):
         parser.print_help()
         return 2
     import ganzoo
+    from ganzoo.runs import Terminated
 
     try:
         return args.func(args)
-    except (ganzoo.ConfigError, ganzoo.DataError, ValueError, FileNotFoundError,
-            FileExistsError, PermissionError, NotADirectoryError) as e:
-        print(f"ganzoo: error: {e}", file=sys.stderr)
+    except (ganzoo.GanzooError, ValueError, FileNotFoundError, FileExistsError, PermissionError,
+            NotADirectoryError) as e:
+        print(f"ganzoo: error: {_one_line(e)}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("ganzoo: error: out of memory; use a smaller --n or batch size.", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, Terminated) as e:
+        what = "SIGTERM" if isinstance(e, Terminated) else "Ctrl-C"
+        print(f"ganzoo: stopped by {what}.", file=sys.stderr)
+        return 130 if isinstance(e, KeyboardInterrupt) else 143
+
+
+def _one_line(error):
+    """An error's message on one line (WriteError and OSError carry it in strerror)."""
+    text = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return " ".join(str(text).split())
 
 
 def _parser():
@@ -150,176 +156,44 @@ def cmd_train(args):
     from ganzoo import config as config_lib
 
     overrides = dict(config_lib.parse_set_option(s) for s in args.set)
-    for key, value in (("training.epochs", args.epochs), ("training.batch_size", args.batch_size),
-                       ("seed", args.seed)):
-        if value is not None:
-            overrides[key] = value
-    out = args.out or os.path.join("runs", args.model)
-    if args.save_every < 0:
-        raise ValueError(f"--save-every must be 0 (off) or a number of steps, got {args.save_every}.")
-    backup_dir = os.path.join(out, BACKUP_DIR)
-    resuming = args.resume and os.path.exists(os.path.join(backup_dir, "latest.weights.h5"))
-    if args.resume and not resuming and os.path.exists(os.path.join(out, "model.keras")):
-        raise FileExistsError(f"Nothing to resume: {out!r} holds a finished run (model.keras, no "
-                              "checkpoint). Use --force to train it again.")
-    if not resuming:
-        _check_output_dir(out, args.force)
-
-    # Validate the config first (cheap), then the data, before anything is written.
-    config = ganzoo.resolve_config(args.model, args.config, **overrides)
-    cls = ganzoo.registry.get_class(args.model)
-    translator = hasattr(cls, "load_data")
-    if translator:
-        dataset = cls.load_data(args.dataset, args.split, config=config, seed=config.get("seed"))
-        if _adopt_target_channels(dataset, config, overrides):
-            config = ganzoo.resolve_config(args.model, args.config, **overrides)
-    else:
-        dataset = ganzoo.datasets.load(args.dataset, split=args.split, seed=config.get("seed"))
-    user_set_shape = "image_shape" in overrides or (
-        args.config and os.path.isfile(args.config)
-        and "image_shape" in config_lib.read_yaml(args.config))
-    if "image_shape" in config and not user_set_shape:
-        # adopt the dataset's image size, so `--dataset cifar10` just works
-        data_shape = _data_image_shape(dataset)
-        if data_shape is not None and list(data_shape) != list(config["image_shape"]):
-            print(f"ganzoo: using image_shape {list(data_shape)} from the dataset "
-                  f"(config had {config['image_shape']})", file=sys.stderr)
-            overrides["image_shape"] = list(data_shape)
-            config = ganzoo.resolve_config(args.model, args.config, **overrides)
-    run_info = {"model": args.model, "dataset": args.dataset, "split": args.split}
-    if resuming:
-        _check_same_run(out, config, run_info)
-
-    model = ganzoo.build(args.model, args.config, strategy=args.strategy, **overrides)
-    if not resuming:
-        _remove_previous_run(out)
-        os.makedirs(out, exist_ok=True)
-        config_lib.dump_yaml(config, os.path.join(out, "config.yaml"))
-        with open(os.path.join(out, "run.json"), "w", encoding="utf-8") as f:
-            json.dump(run_info, f, indent=1)
-    else:
-        print(f"ganzoo: resuming {out} from its last checkpoint", file=sys.stderr)
-    examples = None
-    if translator:  # a few fixed pairs for the input | output | target grids
-        pairs = list(dataset.take(4).as_numpy_iterator())
-        examples = (np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs]))
-    callbacks = [
-        ganzoo.callbacks.SampleGrid(os.path.join(out, "samples"), seed=0,
-                                    n=64 if model.is_image else 2500, examples=examples),
-        ganzoo.callbacks.LossCurves(os.path.join(out, "losses.png"),
-                                    history_path=os.path.join(out, "history.json"),
-                                    resume=resuming),
-    ]
-    guard = ganzoo.callbacks.DivergenceGuard(every=args.save_every or 100)
-    callbacks.insert(0, guard)  # first: a NaN step is undone before anything saves it
-    if args.save_every:
-        import keras
-
-        callbacks.append(keras.callbacks.BackupAndRestore(
-            backup_dir, save_freq=args.save_every, double_checkpoint=True))
-    model.fit(dataset, callbacks=callbacks, verbose=args.verbose)
-    model.save(os.path.join(out, "model.keras"))
-    if guard.diverged:
-        print(f"ganzoo: error: training diverged at step {guard.diverged['step']}; {out}/model.keras "
-              f"holds the last good weights (step {guard.diverged['restored_step']}).",
-              file=sys.stderr)
+    if args.batch_size is not None:
+        overrides["training.batch_size"] = args.batch_size
+    run = ganzoo.train(args.model, args.dataset, args.out, split=args.split, config=args.config,
+                       resume=args.resume, force=args.force, epochs=args.epochs,
+                       save_every=args.save_every, strategy=args.strategy, seed=args.seed,
+                       verbose=args.verbose, **overrides)
+    if run.diverged:
+        print(f"ganzoo: error: training diverged at step {run.diverged['step']}; "
+              f"{run.path}/model.keras holds the last good weights (step "
+              f"{run.diverged['restored_step']}).", file=sys.stderr)
         return 1
-    print(f"ganzoo: wrote {out}/ (model.keras, config.yaml, run.json, history.json, losses.png, "
-          "samples/)")
+    print(f"ganzoo: wrote {run.path}/ (model.keras, config.yaml, run.json, history.json, "
+          "losses.png, samples/)")
     return 0
-
-
-def _adopt_target_channels(dataset, config, overrides):
-    """Image-to-image data whose targets have other channels than its inputs (grey -> RGB)."""
-    spec = dataset.element_spec
-    channels = spec[1].shape[-1]
-    if channels is not None and config.get("target_channels") is None \
-            and channels != spec[0].shape[-1]:
-        overrides["target_channels"] = int(channels)
-        return True
-    return False
-
-
-def _check_same_run(out, config, run_info):
-    """A resumed run must use the interrupted run's config and data."""
-    from ganzoo import config as config_lib
-
-    saved = config_lib.read_yaml(os.path.join(out, "config.yaml"))
-    with open(os.path.join(out, "run.json"), encoding="utf-8") as f:
-        saved_info = json.load(f)
-    if config_lib.to_plain(saved) != config_lib.to_plain(config) or saved_info != run_info:
-        raise ValueError(f"--resume: the options differ from the interrupted run in {out!r} "
-                         f"(see its config.yaml and run.json); pass the same ones, or --force "
-                         "to start again.")
-
-
-def _data_image_shape(dataset):
-    spec = dataset.element_spec
-    spec = spec[0] if isinstance(spec, tuple) else spec
-    shape = tuple(spec.shape)
-    if len(shape) == 4:
-        shape = shape[1:]
-    if len(shape) == 3 and all(s is not None for s in shape):
-        return shape
-    return None
-
-
-def _check_output_dir(out, force):
-    """Refuse to mix two runs in one directory, and fail early if it cannot be written."""
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise FileExistsError(f"--out {out!r} is a file; choose a directory.")
-    if os.path.isdir(out) and not force:
-        existing = [f for f in RUN_FILES if os.path.exists(os.path.join(out, f))]
-        if BACKUP_DIR in existing:
-            raise FileExistsError(f"{out!r} holds an interrupted run (a checkpoint in {BACKUP_DIR}/)"
-                                  "; pass --resume to continue it, --force to start again, or "
-                                  "choose another --out.")
-        if existing:
-            raise FileExistsError(f"{out!r} already holds a run ({', '.join(existing)}); pass "
-                                  "--force to replace it or choose another --out.")
-    _check_writable(out, "--out")
-
-
-def _check_writable(out, option):
-    """The nearest existing folder above ``out`` must be a writable directory."""
-    parent = os.path.abspath(out)
-    while not os.path.exists(parent):
-        parent = os.path.dirname(parent)
-    if not os.path.isdir(parent):
-        raise NotADirectoryError(f"Cannot create {option} {out!r}: {parent!r} is a file, not a "
-                                 "folder; choose another path.")
-    if not os.access(parent, os.W_OK):
-        raise PermissionError(f"Cannot write to {parent!r}; choose a writable {option}.")
-
-
-def _remove_previous_run(out):
-    import shutil
-
-    for name in RUN_FILES:
-        path = os.path.join(out, name)
-        if os.path.isdir(path):
-            shutil.rmtree(path)
-        elif os.path.exists(path):
-            os.remove(path)
 
 
 def cmd_evaluate(args):
     import ganzoo
+    from ganzoo import files, runs
 
-    run = args.run
-    run_dir = run if os.path.isdir(run) else os.path.dirname(os.path.abspath(run))
+    names = ganzoo.evaluation.parse_metrics(args.metrics)  # before any slow work
+    model, run = runs.open_model(args.run)
     reference = args.reference
     if reference is None:
-        info = os.path.join(run_dir, "run.json")
-        if not os.path.exists(info):
-            raise ValueError(f"{run!r} does not record its dataset (no run.json); pass "
+        if run is None:
+            raise ValueError(f"{args.run!r} does not record its dataset (no run.json); pass "
                              "--reference NAME|PATH.")
-        with open(info, encoding="utf-8") as f:
-            reference = json.load(f)["dataset"]
-    out = args.out or os.path.join(run_dir, "evaluation")
-    _check_writable(out, "--out")
-    names = ganzoo.evaluation.parse_metrics(args.metrics)  # before any slow work
-    report = ganzoo.evaluate(run, names, reference=reference, n=args.n, out=out, seed=args.seed)
+        reference = run.dataset
+    out = args.out or os.path.join(run.path if run else os.path.dirname(os.path.abspath(args.run)),
+                                   "evaluation")
+    runs.check_writable(out, "--out")
+    if run is not None and os.path.abspath(out).startswith(os.path.abspath(run.path) + os.sep):
+        with files.FolderLock(run.path, "evaluating"):
+            report = ganzoo.evaluate(model, names, reference=reference, n=args.n, out=out,
+                                     seed=args.seed)
+    else:
+        report = ganzoo.evaluate(model, names, reference=reference, n=args.n, out=out,
+                                 seed=args.seed)
     for name, value in report["metrics"].items():
         print(f"{name}: {_summary(value)}")
     print(f"ganzoo: wrote {report['report']}")
@@ -338,18 +212,15 @@ def _summary(value):
                      for k in keys)
 
 
-def _sample_translation(model, args):
+def _sample_translation(model, run, args):
     """``ganzoo sample`` for image-to-image runs: panels of held-out examples."""
     from ganzoo import datasets, images
 
     source = args.dataset
     if source is None:
-        run_dir = args.run if os.path.isdir(args.run) else os.path.dirname(os.path.abspath(args.run))
-        info = os.path.join(run_dir, "run.json")
-        if not os.path.exists(info):
+        if run is None:
             raise ValueError("This run does not record its dataset; pass --dataset NAME|PATH.")
-        with open(info, encoding="utf-8") as f:
-            source = json.load(f)["dataset"]
+        source = run.dataset
     read = datasets.read_pairs if model.paired else datasets.read_unpaired
     try:
         a, b = read(source, "test")
@@ -365,16 +236,19 @@ def _sample_translation(model, args):
 
 
 def cmd_sample(args):
-    import ganzoo
     from ganzoo import images
-
     from ganzoo.callbacks import sample_layout
+
+    from ganzoo import evaluation, runs
 
     if args.n <= 0:
         raise ValueError(f"--n must be positive, got {args.n}.")
-    model = ganzoo.load(args.run)
+    images.check_image_path(args.out)
+    model, run = runs.open_model(args.run)
+    evaluation.check_memory(args.n, model.data_shape, "--n")
+    runs.check_outputs_finite(model)
     if hasattr(model, "sample_panel"):
-        return _sample_translation(model, args)
+        return _sample_translation(model, run, args)
     labels, ncols = sample_layout(model, args.n)
     if args.labels is not None:
         if not model.num_classes:

@@ -16,15 +16,18 @@ Overrides name nested keys in any of three equivalent ways::
 import copy
 import difflib
 import io
+import math
 import os
 from importlib import resources
 
 import yaml
 
+from ganzoo.errors import GanzooError
+
 CONFIG_PACKAGE = "ganzoo.zoo_configs"
 
 
-class ConfigError(ValueError):
+class ConfigError(GanzooError, ValueError):
     """A configuration names an unknown key or holds a value of the wrong type or range."""
 
 
@@ -85,7 +88,7 @@ def list_of_positive_ints():
 
 
 def _is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 # ----------------------------------------------------------------------------- YAML
@@ -116,11 +119,31 @@ def read_yaml(path):
     return _parse_yaml(text, path)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.safe_load`` that refuses a key given twice in one mapping (YAML would keep the
+    later value without a word)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConfigError(f"Config {self.where} sets {key!r} twice (lines "
+                                  f"{seen[key] + 1} and {key_node.start_mark.line + 1}); keep "
+                                  "one of them.")
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 def _parse_yaml(text, where):
+    loader = _StrictLoader(io.StringIO(text))
+    loader.where = where
     try:
-        data = yaml.safe_load(io.StringIO(text))
+        data = loader.get_single_data()
     except yaml.YAMLError as e:
         raise ConfigError(f"Config {where} is not valid YAML: {e}") from None
+    finally:
+        loader.dispose()
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -130,8 +153,11 @@ def _parse_yaml(text, where):
 
 
 def dump_yaml(config, path):
-    """Write a resolved config as YAML (lists, not tuples, so it reads back with safe_load)."""
-    with open(path, "w", encoding="utf-8") as f:
+    """Write a resolved config as YAML (lists, not tuples, so it reads back with safe_load),
+    atomically."""
+    from ganzoo.files import atomic_path
+
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         yaml.safe_dump(to_plain(config), f, sort_keys=False)
 
 
@@ -202,6 +228,7 @@ def resolve(defaults, config=None, overrides=None, checks=None, model_name="mode
                                   f"{model_name!r}; build({value!r}, ...) instead.")
             if key not in valid:
                 raise ConfigError(_unknown_key_message(key, valid, model_name))
+            _check_finite(key, value)
             _set(resolved, key, _check_type(key, value, valid[key]))
     for key, (predicate, expected) in (checks or {}).items():
         if key not in valid:
@@ -211,6 +238,15 @@ def resolve(defaults, config=None, overrides=None, checks=None, model_name="mode
             raise ConfigError(f"Invalid config value {key}={value!r} for {model_name!r}: "
                               f"expected {expected}.")
     return resolved
+
+
+def _check_finite(key, value):
+    """Infinity and NaN are never a valid setting (an infinite learning rate trains NaNs)."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    for v in values:
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ConfigError(f"Invalid config value {key}={value!r}: numbers must be finite; "
+                              "give a finite value.")
 
 
 def _config_as_dict(config, model_name):

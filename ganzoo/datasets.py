@@ -16,10 +16,13 @@ Value ranges (this is how ``fit`` reads your data too):
 
 import gzip
 import os
+import re
 import warnings
 
 import numpy as np
 import tensorflow as tf
+
+from ganzoo.errors import GanzooError
 
 #: environment variable naming the folder of real datasets for benchmarks and tools (never tests)
 DATA_DIR_ENV = "GANZOO_DATA_DIR"
@@ -28,8 +31,15 @@ DIGITS_TEST_PER_CLASS = 50
 RING_SIZE = 51_200
 
 
-class DataError(ValueError):
+class DataError(GanzooError, ValueError):
     """Input data that cannot be used as given; the message says how to fix it."""
+
+
+#: images with a side longer than this are refused before they are decoded (a GAN at this
+#: size needs another tool, and a decompression bomb never reaches memory)
+MAX_IMAGE_SIDE = 4096
+#: the marker of ganzoo's in-pipeline data checks in TensorFlow's error messages
+CHECK_MARKER = "GANZOO_DATA_ERROR"
 
 
 # ----------------------------------------------------------------------------- public API
@@ -78,16 +88,16 @@ def load(name_or_path, split="train", batch_size=None, shuffle=True, seed=None,
         if batch_size is not None:
             ds = ds.batch(int(batch_size), drop_remainder=True)
         return ds.prefetch(tf.data.AUTOTUNE)
-    local = _read_local(source, split)
+    local = read_arrays(source, split)
     if local is None:
         return _load_tfds(source, split, batch_size, shuffle, seed, data_dir)
     images, labels = local
     return from_arrays(images, labels, batch_size=batch_size, shuffle=shuffle, seed=seed)
 
 
-def _read_local(source, split):
-    """``(images, labels)`` of the embedded digits, a folder or an ``.npz``; ``None`` for
-    anything else (a tensorflow-datasets name)."""
+def read_arrays(source, split="train"):
+    """``(images, labels)`` of the embedded digits, a folder or an ``.npz``, every image
+    checked; ``None`` for anything else (a tensorflow-datasets name, ``ring``)."""
     if source == "digits":
         return load_digits(split)
     if os.path.isdir(source):
@@ -107,7 +117,7 @@ def load_arrays(name_or_path, split="train", data_dir=None):
     tensorflow-datasets name) without shuffling; used by evaluation, which needs the whole set.
     """
     source = os.fspath(name_or_path)
-    local = _read_local(source, split)
+    local = read_arrays(source, split)
     if local is not None:
         return local
     if source == "ring":
@@ -202,50 +212,82 @@ def read_npz(path, split="train"):
                 raise DataError(f"{path!r} has no key {xkey!r} (keys: {', '.join(keys)}); "
                                 "expected Keras layout: x_train, y_train, x_test, y_test.")
             images = z[xkey]
-            labels = z[ykey].astype(np.int32).reshape(-1) if ykey in keys else None
+            labels = z[ykey] if ykey in keys else None
     except (OSError, ValueError) as e:
         if isinstance(e, DataError):
             raise
         raise DataError(f"Cannot read {path!r} as an .npz archive: {e}") from None
     if images.ndim == 3:
         images = images[..., None]
-    if labels is not None and len(labels) != len(images):
-        raise DataError(f"{path!r}: {len(images)} images but {len(labels)} labels.")
+    check_value_range(images, f"{path!r} {xkey}")
+    if labels is not None:
+        labels = class_indices(labels, f"{path!r} {ykey}")
+        if len(labels) != len(images):
+            raise DataError(f"{path!r}: {len(images)} images but {len(labels)} labels.")
     return images, labels
+
+
+def read_image(path):
+    """One image file as uint8: (H, W) for grey images, (H, W, 3) for colour.
+
+    16-bit images are scaled to 8 bits (not clipped), the EXIF orientation of camera photos is
+    applied, and an image with a side over :data:`MAX_IMAGE_SIDE` pixels (or a decompression
+    bomb) is refused from its header, before any pixel is decoded.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:  # reads the header only
+            if max(im.size) > MAX_IMAGE_SIDE:
+                raise DataError(f"{path!r} is {im.size[0]}x{im.size[1]} px; ganzoo reads images "
+                                f"up to {MAX_IMAGE_SIDE} px a side. Resize it (GANs here train "
+                                "at 28-256 px).")
+            im = ImageOps.exif_transpose(im)
+            if im.mode.startswith("I"):  # 16-bit (or 32-bit integer) grey: 0-65535 -> 0-255
+                wide = np.asarray(im, np.int64)
+                return ((np.clip(wide, 0, 65535) * 255 + 32767) // 65535).astype(np.uint8)
+            return np.asarray(im.convert("L" if im.mode in ("L", "1") else "RGB"))
+    except Image.DecompressionBombError:
+        raise DataError(f"{path!r} declares a huge image (a decompression bomb, or over "
+                        f"{Image.MAX_IMAGE_PIXELS:,} pixels); ganzoo reads images up to "
+                        f"{MAX_IMAGE_SIDE} px a side. Remove or resize it.") from None
+    except (UnidentifiedImageError, OSError) as e:
+        raise DataError(f"Cannot read image {path!r}: {e}. Remove it or convert it to "
+                        "PNG/JPEG.") from None
+
+
+def _image_files(folder):
+    return [os.path.join(folder, n) for n in sorted(os.listdir(folder))
+            if os.path.isfile(os.path.join(folder, n)) and not n.startswith(".")]
 
 
 def read_image_folder(path):
     """Read every image under ``path``; class sub-folders become labels (sorted names -> 0..C-1).
 
+    The folder holds either images (no labels) or one sub-folder of images per class, not
+    both.
+
     Returns:
         ``(images uint8 (N, H, W, C), labels int32 or None)``.
     """
-    from PIL import Image, UnidentifiedImageError
-
-    subdirs = sorted(d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d)))
-    if subdirs:
-        groups = [(i, os.path.join(path, d)) for i, d in enumerate(subdirs)]
-    else:
-        groups = [(None, path)]
+    subdirs = sorted(d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d))
+                     and not d.startswith("."))
+    top = _image_files(path)
+    if subdirs and top:
+        raise DataError(f"{path!r} holds both files ({os.path.basename(top[0])}...) and "
+                        f"sub-folders ({subdirs[0]}/...). ganzoo reads either a folder of images "
+                        "or one sub-folder of images per class; move the files into a class "
+                        "folder or the folders out.")
+    groups = [(i, os.path.join(path, d)) for i, d in enumerate(subdirs)] or [(None, path)]
     files, labels = [], []
     for label, folder in groups:
-        for name in sorted(os.listdir(folder)):
-            full = os.path.join(folder, name)
-            if os.path.isfile(full) and not name.startswith("."):
-                files.append(full)
-                labels.append(label)
+        names = _image_files(folder)
+        files += names
+        labels += [label] * len(names)
     if not files:
         raise DataError(f"Image folder {path!r} contains no files; put images in it "
                         "(or one sub-folder of images per class).")
-    arrays = []
-    for f in files:
-        try:
-            with Image.open(f) as im:
-                im.load()
-                arrays.append(np.asarray(im.convert("RGB" if im.mode not in ("L", "1") else "L")))
-        except (UnidentifiedImageError, OSError) as e:
-            raise DataError(f"Cannot read image {f!r}: {e}. Remove it or convert it to "
-                            "PNG/JPEG.") from None
+    arrays = [read_image(f) for f in files]
     shapes = {a.shape[:2] for a in arrays}
     if len(shapes) > 1:
         sizes = {}
@@ -259,7 +301,7 @@ def read_image_folder(path):
     images = np.stack(arrays)
     if images.ndim == 3:
         images = images[..., None]
-    labels = None if subdirs == [] else np.asarray(labels, np.int32)
+    labels = None if not subdirs else np.asarray(labels, np.int32)
     return images, labels
 
 
@@ -353,32 +395,80 @@ def to_float_images(images):
     return tf.cast(images, tf.float32)
 
 
+def _first_bad(bad_rows, noun="image"):
+    """'image 17' or 'image 17 (and 3 others)' for a boolean per-row mask."""
+    idx = np.flatnonzero(bad_rows)
+    more = f" (and {len(idx) - 1} others)" if len(idx) > 1 else ""
+    return f"{noun} {idx[0]}{more}"
+
+
 def check_value_range(images, where="images"):
-    """Raise (or warn) when a sample of images is outside the ranges ganzoo reads.
+    """Raise (or warn) when images are outside the ranges ganzoo reads; the error names the
+    first offending image's index.
 
     Args:
-        images: array or tensor holding a sample of the data, in its original dtype.
+        images: array or tensor of images (all of them, or one batch), in their original dtype.
         where: words naming the data in messages.
     """
     arr = images.numpy() if hasattr(images, "numpy") else np.asarray(images)
     if arr.size == 0:
         raise DataError(f"{where} are empty: no images to train on.")
+    if arr.dtype == bool:
+        raise DataError(f"{where} are booleans; pass uint8 0-255 (x.astype(np.uint8) * 255) or "
+                        "floats in [-1, 1].")
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise DataError(f"{where} have dtype {arr.dtype}; pass uint8 0-255 or floats in [-1, 1].")
+    rows = arr.reshape(len(arr), -1) if arr.ndim > 1 else arr.reshape(-1, 1)
     if np.issubdtype(arr.dtype, np.integer):
-        lo, hi = int(arr.min()), int(arr.max())
-        if lo < 0 or hi > 255:
-            raise DataError(f"{where} are integers in [{lo}, {hi}]; integer images must be "
-                            "0-255 (uint8). Pass uint8 images or floats in [-1, 1].")
+        lo, hi = rows.min(1), rows.max(1)
+        bad = (lo < 0) | (hi > 255)
+        if bad.any():
+            raise DataError(f"{where}: {_first_bad(bad)} has integers in "
+                            f"[{lo.min()}, {hi.max()}]; integer images must be 0-255 (uint8). "
+                            "Pass uint8 images or floats in [-1, 1].")
         return
-    if not np.isfinite(arr).all():
-        raise DataError(f"{where} contain NaN or infinite pixels; clean the data first.")
-    lo, hi = float(arr.min()), float(arr.max())
-    if lo < -1.001 or hi > 1.001:
-        raise DataError(f"{where} are floats in [{lo:.3g}, {hi:.3g}]; float images must be in "
-                        "[-1, 1]. Use x / 127.5 - 1 for 0-255 values, or pass uint8.")
-    if lo >= 0.0 and hi <= 1.0 and hi > 0.0:
+    finite = np.isfinite(rows).all(1)
+    if not finite.all():
+        raise DataError(f"{where}: {_first_bad(~finite)} contains NaN or infinite pixels; clean "
+                        "the data first (e.g. drop those images).")
+    lo, hi = rows.min(1), rows.max(1)
+    bad = (lo < -1.001) | (hi > 1.001)
+    if bad.any():
+        raise DataError(f"{where}: {_first_bad(bad)} has floats in [{lo.min():.3g}, "
+                        f"{hi.max():.3g}]; float images must be in [-1, 1]. Use x / 127.5 - 1 for "
+                        "0-255 values, or pass uint8.")
+    if lo.min() >= 0.0 and 0.0 < hi.max() <= 1.0:
         warnings.warn(f"{where} are floats all within [0, 1]; ganzoo reads floats as [-1, 1], "
                       "so these would train on washed-out images. If they are x / 255, pass "
                       "x * 2 - 1 instead.", stacklevel=3)
+
+
+def class_indices(labels, where="labels"):
+    """Labels as int32 class indices (N,): whole floats become integers, one-hot rows their
+    class; fractional floats and other shapes are errors naming the first bad one."""
+    arr = labels.numpy() if hasattr(labels, "numpy") else np.asarray(labels)
+    if arr.dtype == bool:
+        raise DataError(f"{where} are booleans; pass integer class indices.")
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim == 2:  # one-hot rows -> class indices
+        one_hot = np.isin(arr, (0, 1)).all(1) & (arr.sum(1) == 1)
+        if not one_hot.all():
+            raise DataError(f"{where} have shape {arr.shape}: {_first_bad(~one_hot, 'row')} is not "
+                            "one-hot. Pass class indices of shape (N,), or one-hot rows with a "
+                            "single 1.")
+        return np.argmax(arr, axis=1).astype(np.int32)
+    if arr.ndim != 1:
+        raise DataError(f"{where} have shape {arr.shape}; pass class indices of shape (N,).")
+    if np.issubdtype(arr.dtype, np.floating):
+        whole = np.isfinite(arr) & (arr == np.round(arr))
+        if not whole.all():
+            i = np.flatnonzero(~whole)[0]
+            raise DataError(f"{where}: {_first_bad(~whole, 'label')} is {arr[i]!r}, not a whole "
+                            "number; labels are class indices 0, 1, 2...")
+    elif not np.issubdtype(arr.dtype, np.integer):
+        raise DataError(f"{where} have dtype {arr.dtype}; pass integer class indices.")
+    return arr.astype(np.int32)
 
 
 def prepare_for_fit(x, y=None, data_shape=None, batch_size=128, shuffle=True, seed=None,
@@ -411,8 +501,9 @@ def prepare_for_fit(x, y=None, data_shape=None, batch_size=128, shuffle=True, se
         _check_shape(arr.shape[1:], data_shape, f"the {what} you passed")
         _check_values(arr, is_image, f"the {what} you passed")
         if y is not None:
-            if len(np.asarray(y)) != len(arr):
-                raise DataError(f"{len(arr)} {what} but {len(np.asarray(y))} labels; pass one "
+            y = class_indices(y)
+            if len(y) != len(arr):
+                raise DataError(f"{len(arr)} {what} but {len(y)} labels; pass one "
                                 "label per sample.")
             check_labels(y, num_classes)
         if len(arr) < batch_size:
@@ -429,6 +520,12 @@ def prepare_for_fit(x, y=None, data_shape=None, batch_size=128, shuffle=True, se
         ds = ds.batch(batch_size, drop_remainder=True)
         shape = (None,) + shape
     _check_shape(shape[1:], data_shape, f"dataset {what}")
+    if has_labels and num_classes and ds.element_spec[1].shape.rank == 2:
+        # one-hot label rows -> class indices (the first batch's rows must be one-hot)
+        head = next(iter(ds.take(1)), None)
+        if head is not None:
+            class_indices(head[1], "dataset labels (first batch)")
+        ds = ds.map(lambda x, y, *rest: (x, tf.argmax(y, -1, output_type=tf.int32)) + rest)
     first = next(iter(ds.take(1)), None)
     if first is None:
         raise DataError("The dataset yields no batches: it is empty or smaller than one "
@@ -440,6 +537,8 @@ def prepare_for_fit(x, y=None, data_shape=None, batch_size=128, shuffle=True, se
     if is_image and len(shape) == 3:  # greyscale without a channel axis
         ds = ds.map(lambda *e: (tf.expand_dims(e[0], -1),) + e[1:] if len(e) > 1
                     else tf.expand_dims(e[0], -1))
+    if isinstance(x, tf.data.Dataset):  # arrays were checked whole above
+        ds = check_batches(ds, is_image, num_classes if has_labels else None)
     normalise = _normalise_element if is_image else _cast_vectors
     ds = ds.map(normalise, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE), has_labels
@@ -449,8 +548,10 @@ def _check_values(sample, is_image, where):
     if is_image:
         return check_value_range(sample, where)
     arr = sample.numpy() if hasattr(sample, "numpy") else np.asarray(sample)
-    if not np.isfinite(arr).all():
-        raise DataError(f"{where} contain NaN or infinite values; clean the data first.")
+    finite = np.isfinite(arr.reshape(len(arr), -1)).all(1)
+    if not finite.all():
+        raise DataError(f"{where}: {_first_bad(finite == 0, 'vector')} contains NaN or infinite "
+                        "values; clean the data first.")
 
 
 def _cast_vectors(*elem):
@@ -472,13 +573,73 @@ def check_labels(labels, num_classes, where="labels"):
     arr = labels.numpy() if hasattr(labels, "numpy") else np.asarray(labels)
     if arr.size == 0:
         return
-    if not np.issubdtype(arr.dtype, np.integer):
-        raise DataError(f"{where} must be integers (class indices), got {arr.dtype}.")
+    arr = class_indices(arr, where)
     lo, hi = int(arr.min()), int(arr.max())
     if lo < 0 or hi >= num_classes:
-        raise DataError(f"{where} range from {lo} to {hi} but the model has num_classes="
+        bad = (arr < 0) | (arr >= num_classes)
+        raise DataError(f"{where}: {_first_bad(bad, 'label')} is out of range; labels range from "
+                        f"{lo} to {hi} but the model has num_classes="
                         f"{num_classes} (labels must be in [0, {num_classes})); set "
                         f"num_classes={max(hi + 1, num_classes)} or fix the labels.")
+
+
+def check_channels_last(shape, where="images"):
+    """Refuse channels-first images (C, H, W) with the transpose that fixes them."""
+    shape = tuple(shape)
+    if len(shape) == 3 and shape[0] in (1, 3, 4) and shape[-1] not in (1, 3, 4) \
+            and shape[1] is not None and shape[1] > 4:
+        raise DataError(f"{where} have shape {shape}: channels first (C, H, W). ganzoo takes "
+                        "channels last (H, W, C); pass x.transpose(0, 2, 3, 1) (NumPy) or "
+                        "tf.transpose(x, [0, 2, 3, 1]).")
+
+
+def check_batches(ds, is_image, num_classes=None):
+    """Check every batch of a ``tf.data`` pipeline as it streams: pixels in range and finite,
+    labels whole classes in ``[0, num_classes)``. A bad batch stops ``fit`` with a
+    :class:`DataError` naming the batch (see :func:`data_error_from`)."""
+    def check(index, elem):
+        elem = elem if isinstance(elem, tuple) else (elem,)
+        x = elem[0]
+        if x.dtype.is_integer:
+            ok = tf.logical_and(tf.reduce_min(x) >= 0, tf.reduce_max(x) <= 255) if is_image \
+                else tf.constant(True)
+            why = "has integer pixels outside 0-255; pass uint8 images or floats in -1..1"
+        else:
+            finite = tf.reduce_all(tf.math.is_finite(x))
+            ok = finite
+            if is_image:
+                ok = tf.logical_and(finite, tf.logical_and(tf.reduce_min(x) >= -1.001,
+                                                           tf.reduce_max(x) <= 1.001))
+            why = ("has NaN, infinite or out-of-range float values; float images must be finite "
+                   "and in -1..1 (use x / 127.5 - 1 for 0-255 values)")
+        asserts = [tf.debugging.Assert(ok, [CHECK_MARKER, index, why])]
+        if num_classes and len(elem) > 1:
+            y = elem[1]
+            yf = tf.cast(y, tf.float64)
+            good = tf.reduce_all(tf.logical_and(tf.equal(yf, tf.round(yf)),
+                                                tf.logical_and(yf >= 0, yf < num_classes)))
+            asserts.append(tf.debugging.Assert(good, [
+                CHECK_MARKER, index, f"has labels that are not whole classes in 0..{num_classes - 1}"]))
+        with tf.control_dependencies(asserts):
+            first = tf.identity(x)
+        rest = tuple(elem[1:])
+        if num_classes and rest and not rest[0].dtype.is_integer:
+            rest = (tf.cast(rest[0], tf.int32),) + rest[1:]
+        return (first,) + rest if rest else first
+
+    check = tf.autograph.experimental.do_not_convert(check)
+
+    return ds.enumerate().map(check, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def data_error_from(error):
+    """The :class:`DataError` behind a TensorFlow error raised by :func:`check_batches`, or
+    ``None`` when the error is something else."""
+    match = re.search(rf"\[{CHECK_MARKER}\] \[(\d+)\] \[([^\]]*)\]", str(error))
+    if match is None:
+        return None
+    return DataError(f"Batch {match.group(1)} of the dataset (counting from 0) {match.group(2)}. "
+                     "Fix the data, or filter it with dataset.filter(...).")
 
 
 def _is_batched(shape, data_shape):
@@ -501,6 +662,7 @@ def _check_shape(shape, image_shape, where):
     if len(shape) == 2 and image_shape[-1] == 1:
         shape = shape + (1,)
     if len(shape) != 3 or any(s is not None and s != t for s, t in zip(shape, image_shape)):
+        check_channels_last(shape, where)
         got = "x".join("?" if s is None else str(s) for s in shape)
         want = "x".join(str(s) for s in image_shape)
         raise DataError(f"{where} have shape {got} (H x W x C) but the model's image_shape is "

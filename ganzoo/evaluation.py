@@ -37,6 +37,29 @@ def parse_metrics(names):
     return tuple(out)
 
 
+def available_memory():
+    """Bytes of memory available to a new allocation (``MemAvailable``), or ``None``."""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def check_memory(n, shape, option="n", copies=1):
+    """Refuse ``n`` samples of ``shape`` (float32, ``copies`` arrays of them) that cannot fit in
+    the memory available now, before anything is allocated."""
+    need = int(n) * int(np.prod(shape)) * 4 * copies
+    free = available_memory()
+    if free is not None and need > free:
+        raise ValueError(f"{option} = {n:,} samples of {tuple(shape)} need about "
+                         f"{need / 2**30:.1f} GiB but {free / 2**30:.1f} GiB of memory is "
+                         "available; use a smaller number (10,000 is usual for FID).")
+
+
 def reference_arrays(reference):
     """``(train_images, test_images or None)`` as uint8 from a name, path or array."""
     if isinstance(reference, (str, os.PathLike)):
@@ -77,17 +100,19 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
     """
     import keras
 
-    import ganzoo
+    from ganzoo import runs
 
     names = parse_metrics(metrics)
     if isinstance(model, (str, os.PathLike)):
-        model = ganzoo.load(model)
+        model = runs.open_model(model)[0]
     if not getattr(model, "is_image", False):
         raise ValueError(f"{model.name} makes vectors of shape {model.data_shape}; image metrics "
                          "need an image model.")
     n = int(n)
     if n < 20:
         raise ValueError(f"n must be at least 20 samples, got {n}.")
+    check_memory(n, model.image_shape, "n (--n)", copies=3)
+    runs.check_outputs_finite(model)
     needs_reference = [m for m in names if m != "is"]
     train = test = None
     if needs_reference:
@@ -101,10 +126,8 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
             raise ValueError(f"Reference images are {tuple(train.shape[1:])} but the model makes "
                              f"{tuple(model.image_shape)}; pass reference data of the model's size.")
     judge = classifiers.as_judge(classifier, model.image_shape)
-    if out:
-        os.makedirs(out, exist_ok=True)
-        if not os.access(out, os.W_OK):
-            raise PermissionError(f"Cannot write to {out!r}; choose a writable folder.")
+    if out:  # the folder itself is made by the first write, so a failure leaves none behind
+        runs.check_writable(out, "out (--out)")
 
     steps = 1 + len(names)
     bar = keras.utils.Progbar(steps, unit_name="stage") if verbose else None

@@ -33,7 +33,9 @@ import warnings
 
 import numpy as np
 
+from ganzoo import files
 from ganzoo import images as images_lib
+from ganzoo.errors import GanzooError
 
 FORMATS = ("saved_model", "tflite")
 QUANTIZATIONS = (None, "float16", "dynamic", "int8")
@@ -46,7 +48,7 @@ TOLERANCE = {None: 1e-4, "float16": 5e-3, "dynamic": 0.05, "int8": 0.1}
 UINT8_LEVEL = 1.0 / 127.5
 
 
-class ExportError(ValueError):
+class ExportError(GanzooError, ValueError):
     """An export that cannot be done as asked, or whose artifact disagrees with Keras."""
 
 
@@ -89,15 +91,16 @@ def export_generator(model_or_path, out, format="saved_model", quantize=None, ou
     meta["verification"]["max_abs_diff"]   # about 1e-6 for float32
     ```
     """
+    if quantize == "none":
+        quantize = None
     _check_arguments(format, quantize, output, representative)
     out = os.path.abspath(os.fspath(out))
     meta_path = out + ".json"
-    if not force and (os.path.exists(out) or os.path.exists(meta_path)):
-        raise FileExistsError(f"{out!r} already exists; pass force=True (--force) to replace it.")
+    check_target(out, format, force)
     parent = os.path.dirname(out)
-    os.makedirs(parent, exist_ok=True)
-    if not os.access(parent, os.W_OK):
-        raise PermissionError(f"Cannot write to {parent!r}.")
+    from ganzoo.runs import check_writable
+
+    check_writable(parent, "--out")
     model = _load(model_or_path)
     family = _family(model, model_or_path, direction, images)
     if output == "uint8" and not model.is_image:
@@ -116,6 +119,7 @@ def export_generator(model_or_path, out, format="saved_model", quantize=None, ou
     if output == "uint8" and tolerance is None:
         tol = max(tol, UINT8_LEVEL * 1.001)  # a value on a level boundary may round either way
     scale = 127.5 if output == "uint8" else 1.0
+    os.makedirs(parent, exist_ok=True)
     work = tempfile.mkdtemp(prefix=".ganzoo-export-", dir=parent)
     try:
         saved_model = os.path.join(work, "saved_model")
@@ -138,10 +142,9 @@ def export_generator(model_or_path, out, format="saved_model", quantize=None, ou
                 f"{diff.max():.4g} (tolerance {tol:g} for quantize={quantize!r}). "
                 + _quantize_hint(family.network, quantize))
         meta = _metadata(family, format, quantize, output, verification, artifact)
-        _replace(artifact, out)
-        with open(meta_path + ".tmp", "w", encoding="utf-8") as f:
-            json.dump(meta, f, indent=1)
-        os.replace(meta_path + ".tmp", meta_path)
+        files.fsync(artifact)
+        _replace(artifact, out, work)
+        files.write_json(meta_path, meta)
         return meta
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -151,8 +154,8 @@ def _check_arguments(format, quantize, output, representative):
     if format not in FORMATS:
         raise ExportError(f"Unknown format {format!r}; choose one of {', '.join(FORMATS)}.")
     if quantize not in QUANTIZATIONS:
-        raise ExportError(f"Unknown quantization {quantize!r}; choose float16, dynamic or int8 "
-                          "(or none).")
+        raise ExportError(f"Unknown quantization {quantize!r}; choose float16, dynamic, int8 or "
+                          "none.")
     if quantize is not None and format != "tflite":
         raise ExportError(f"quantize={quantize!r} applies to TFLite; use format='tflite'.")
     if output not in OUTPUTS:
@@ -164,16 +167,17 @@ def _check_arguments(format, quantize, output, representative):
 
 def _load(model_or_path):
     from ganzoo.models.zoo_model import ZooModel
-    from ganzoo.registry import load
 
     # Mixed-precision models export their float32 twin (same weights): TFLite has no bf16
     # kernels, and float32 is what the artifacts promise.
-    if isinstance(model_or_path, ZooModel):
-        return model_or_path.as_float32()
-    if isinstance(model_or_path, (str, os.PathLike)):
-        return load(model_or_path).as_float32()
-    raise ExportError(f"Expected a ganzoo model or a path to one, got "
-                      f"{type(model_or_path).__name__}.")
+    from ganzoo.runs import check_outputs_finite, open_model
+
+    if not isinstance(model_or_path, (ZooModel, str, os.PathLike)):
+        raise ExportError(f"Expected a ganzoo model or a path to one, got "
+                          f"{type(model_or_path).__name__}.")
+    model = open_model(model_or_path)[0]
+    check_outputs_finite(model)
+    return model.as_float32()
 
 
 def _has_instance_norm(network):
@@ -294,11 +298,11 @@ def _family(model, source, direction, images):
     if isinstance(images, (str, os.PathLike)):
         images = _input_images(model, images)
     elif images is None and isinstance(source, (str, os.PathLike)):
-        run_dir = source if os.path.isdir(source) else os.path.dirname(os.path.abspath(source))
-        info = os.path.join(run_dir, "run.json")
-        if os.path.exists(info):
-            with open(info, encoding="utf-8") as f:
-                images = _input_images(model, json.load(f)["dataset"], direction)
+        from ganzoo.runs import open_model
+
+        run = open_model(source)[1]
+        if run is not None:
+            images = _input_images(model, run.dataset, direction)
     return _Translation(model, direction, images)
 
 
@@ -399,7 +403,7 @@ def _metadata(family, format, quantize, output, verification, artifact):
     size = (os.path.getsize(artifact) if os.path.isfile(artifact) else
             sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(artifact) for f in fs))
     return {
-        "model": model.registry_name, "ganzoo_version": ganzoo.__version__,
+        EXPORT_MARK: 1, "model": model.registry_name, "ganzoo_version": ganzoo.__version__,
         "config_sha256": hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest(),
         "format": format, "quantization": quantize, "signature": family.signature,
         **family.metadata(),
@@ -410,12 +414,83 @@ def _metadata(family, format, quantize, output, verification, artifact):
     }
 
 
-def _replace(src, dst):
+def _replace(src, dst, work):
+    """Move ``src`` to ``dst``; an earlier export at ``dst`` (checked by :func:`check_target`)
+    moves into ``work`` first (deleted with it), so ``dst`` is never missing or half-written."""
     if os.path.isdir(dst) and not os.path.islink(dst):
-        shutil.rmtree(dst)
-    elif os.path.exists(dst):
-        os.remove(dst)
+        os.replace(dst, os.path.join(work, "previous"))
     os.replace(src, dst)
+
+
+#: the marker ganzoo writes into every export's metadata JSON (``<out>.json``)
+EXPORT_MARK = "ganzoo_export"
+
+
+def is_export(path):
+    """True when ``path`` is an artifact ganzoo exported: its ``<path>.json`` is ganzoo export
+    metadata and the artifact is of the kind it records."""
+    meta_path = path + ".json"
+    if not os.path.isfile(meta_path) or os.path.islink(meta_path):
+        return False
+    try:
+        with open(meta_path, encoding="utf-8") as f:
+            meta = json.load(f)
+    except (OSError, ValueError):
+        return False
+    if not isinstance(meta, dict) or not (meta.get(EXPORT_MARK) or
+                                          {"signature", "verification", "format"} <= set(meta)):
+        return False
+    if meta.get("format") == "saved_model":
+        return os.path.isdir(path) and os.path.isfile(os.path.join(path, "saved_model.pb"))
+    if meta.get("format") == "tflite":
+        return os.path.isfile(path) and _is_tflite_file(path)
+    return False
+
+
+def _is_tflite_file(path):
+    with open(path, "rb") as f:
+        return f.read(8)[4:8] == b"TFL3"
+
+
+def check_target(out, format, force):
+    """Refuse any ``out`` whose writing could destroy something ganzoo did not export there.
+
+    Refused even with ``force``: a run folder, a run's own files (``model.keras``,
+    ``config.yaml``... and any name in :data:`ganzoo.runs.RUN_FILES`), a link, a device or
+    other non-regular file, and an existing file or folder that is not an earlier ganzoo
+    export. Without ``force`` an earlier export is refused too.
+    """
+    from ganzoo.runs import RUN_FILES
+
+    out = os.path.abspath(out)
+    parent = os.path.dirname(out)
+    for path in (out, out + ".json"):
+        if os.path.exists(os.path.join(path, "run.json")) or \
+                os.path.exists(os.path.join(path, "model.keras")):
+            raise ExportError(f"--out {path!r} is a ganzoo run folder; export writes only files "
+                              "it creates. Choose a new path, e.g. "
+                              f"{os.path.join(path, 'export', 'g.tflite')!r}.")
+        if os.path.exists(os.path.join(parent, "run.json")) and (
+                os.path.basename(path) in RUN_FILES or os.path.basename(path).startswith(".")):
+            raise ExportError(f"--out {path!r} is the run's own {os.path.basename(path)}; export "
+                              "never overwrites a run's files. Choose another name.")
+    for path in (out, out + ".json"):
+        if not os.path.lexists(path):
+            continue
+        if os.path.islink(path):
+            raise ExportError(f"--out {path!r} is a symbolic link; export replaces only its own "
+                              "earlier exports. Choose another path.")
+        if not (os.path.isfile(path) or os.path.isdir(path)):
+            raise ExportError(f"--out {path!r} is not a regular file or folder (a device, pipe "
+                              "or socket); choose a file path.")
+    if os.path.lexists(out) or os.path.lexists(out + ".json"):
+        if not is_export(out):
+            raise ExportError(f"--out {out!r} exists and is not an earlier ganzoo export (no "
+                              "matching export .json beside it); export writes only what it "
+                              "creates, even with --force. Choose a new path.")
+        if not force:
+            raise FileExistsError(f"{out!r} is an earlier export; pass force=True (--force) to "
+                                  "replace it.")
 
 
 def add_arguments(parser):
@@ -424,11 +499,13 @@ def add_arguments(parser):
     parser.add_argument("--format", default="saved_model", choices=FORMATS)
     parser.add_argument("--out", required=True,
                         help="artifact path (a directory for saved_model, a .tflite file)")
-    parser.add_argument("--quantize", default=None, choices=[q for q in QUANTIZATIONS if q],
+    parser.add_argument("--quantize", default=None,
+                        choices=[q for q in QUANTIZATIONS if q] + ["none"],
                         help="TFLite quantization (default: none, float32)")
     parser.add_argument("--output", default="float", choices=OUTPUTS,
                         help="float [-1, 1] or uint8 0-255 pixels baked into the graph")
-    parser.add_argument("--force", action="store_true", help="replace an existing artifact")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an earlier export at --out (never anything else)")
     parser.add_argument("--direction", default="a2b", choices=("a2b", "b2a"),
                         help="cyclegan: export G (a2b) or F (b2a); one direction per artifact")
     parser.add_argument("--images", default=None,

@@ -5,6 +5,22 @@ import os
 
 import numpy as np
 
+from ganzoo.files import atomic_path
+
+#: file endings the sample writers take (Pillow picks the format from them)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+
+
+def check_image_path(path, option="--out"):
+    """Refuse an output path that is a folder or lacks an image ending, before any work."""
+    path = os.fspath(path)
+    if path.endswith(os.sep) or os.path.isdir(path):
+        raise ValueError(f"{option} {path!r} is a folder; give a file name such as "
+                         f"{os.path.join(path, 'samples.png')!r}.")
+    if not path.lower().endswith(IMAGE_SUFFIXES):
+        raise ValueError(f"{option} {path!r} needs an image ending ({', '.join(IMAGE_SUFFIXES)}), "
+                         "e.g. grid.png.")
+
 
 def to_uint8(images):
     """float images in [-1, 1] -> uint8 0-255: floor(x * 127.5 + 128), clipped.
@@ -40,8 +56,8 @@ def save_grid(images, path, ncols=None, scale=1):
     img = Image.fromarray(grid)
     if scale > 1:
         img = img.resize((img.width * scale, img.height * scale), Image.NEAREST)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    img.save(path)
+    with atomic_path(path) as tmp:
+        img.save(tmp)
     return path
 
 
@@ -63,10 +79,12 @@ def save_scatter(points, path, reference=None, title=None):
         ax.set_title(title)
     if reference is not None:
         ax.legend(loc="upper right", markerscale=4)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=100)
+    finally:
+        plt.close(fig)
     return path
 
 

@@ -11,7 +11,6 @@ Scores made with different judges are not comparable: reports name the judge.
 """
 
 import math
-import os
 import warnings
 
 import numpy as np
@@ -472,7 +471,6 @@ def birthday_support(sample, threshold, extractor=None, sizes=None, trials=50, s
 
 def save_report(report, path):
     """Write a metrics report as JSON, dropping per-sample arrays (kept only as summaries)."""
-    import json
 
     def plain(v):
         if isinstance(v, dict):
@@ -483,7 +481,7 @@ def save_report(report, path):
             return v.item()
         return v
 
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(plain(report), f, indent=1)
+    from ganzoo.files import write_json
+
+    write_json(path, plain(report))
     return path

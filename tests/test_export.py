@@ -127,11 +127,17 @@ def test_bad_arguments(kwargs, error, message, trained, tmp_path):
 def test_refuses_overwrite_and_missing_model(trained, tmp_path):
     out = tmp_path / "g.tflite"
     out.write_text("keep me")
-    with pytest.raises(FileExistsError, match="force"):
-        export.export_generator(trained["dcgan"], out, format="tflite")
+    for force in (False, True):  # not an export of ganzoo's: refused even with force
+        with pytest.raises(export.ExportError, match="not an earlier ganzoo export"):
+            export.export_generator(trained["dcgan"], out, format="tflite", force=force)
     assert out.read_text() == "keep me"
-    export.export_generator(trained["dcgan"], out, format="tflite", force=True)
-    assert out.stat().st_size > 1000
+    mine = tmp_path / "mine.tflite"
+    export.export_generator(trained["dcgan"], mine, format="tflite")
+    with pytest.raises(FileExistsError, match="force"):  # an earlier export needs force
+        export.export_generator(trained["dcgan"], mine, format="tflite")
+    before = mine.read_bytes()
+    export.export_generator(trained["dcgan"], mine, format="tflite", force=True)
+    assert mine.stat().st_size > 1000 and mine.read_bytes() == before
     with pytest.raises(FileNotFoundError, match="No saved model"):
         export.export_generator(tmp_path / "nothing", tmp_path / "y.tflite", format="tflite")
 

@@ -12,6 +12,7 @@ import shutil
 import sys
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from ganzoo import config as config_lib
@@ -114,7 +115,7 @@ class ZooModel(keras.Model):
     def _float32_outputs(self):
         """Give every network a float32 output layer under a mixed policy, as Keras' mixed
         precision guide advises: losses, samples and exported signatures stay float32."""
-        for attr, net in self._networks().items():
+        for attr, net in self.networks().items():
             if net.outputs:
                 outputs = [keras.layers.Activation("linear", dtype="float32",
                                                    name=f"{net.name}_float32_{i}")(t)
@@ -124,9 +125,32 @@ class ZooModel(keras.Model):
                 inputs = net.inputs[0] if len(net.inputs) == 1 else net.inputs
                 setattr(self, attr, keras.Model(inputs, outputs, name=net.name))
 
-    def _networks(self):
+    def networks(self):
+        """Every network of the model by attribute name (generators, discriminators, EMA
+        copies), in creation order: what the divergence guard restores, ``as_float32`` copies,
+        and :meth:`check_finite` checks."""
         return {attr: net for attr, net in vars(self).items()
                 if isinstance(net, keras.Model) and not attr.startswith("_")}
+
+    def check_finite(self, networks=None):
+        """Raise :class:`~ganzoo.errors.ModelError` when a network holds NaN or infinite
+        weights (a run that diverged): its samples, scores and exports would be meaningless.
+
+        Args:
+            networks: names from :meth:`networks` to check; default all.
+        """
+        from ganzoo.errors import ModelError
+
+        for name, net in self.networks().items():
+            if networks is not None and name not in networks:
+                continue
+            for w in net.weights:
+                value = keras.ops.convert_to_numpy(w)
+                if value.dtype.kind == "f" and not np.isfinite(value).all():
+                    raise ModelError(
+                        f"{self.name}'s {name} holds NaN or infinite weights ({w.path}): the model "
+                        "diverged in training and its outputs are meaningless. Retrain it (a lower "
+                        "learning rate, or the run's last checkpoint with --resume).")
 
     def as_float32(self):
         """This model with float32 compute and the same weights (itself when it is float32).
@@ -140,7 +164,7 @@ class ZooModel(keras.Model):
         config["training"]["precision"] = "float32"
         config["seed"] = None  # a seed would re-seed the global RNGs on construction
         twin = type(self)(config=config, name=self.name)
-        for attr, net in self._networks().items():
+        for attr, net in self.networks().items():
             getattr(twin, attr).set_weights(net.get_weights())
         return twin
 
@@ -266,6 +290,15 @@ class ZooModel(keras.Model):
         """Validate the data and return a batched ``tf.data.Dataset`` for ``fit``."""
         raise NotImplementedError
 
+    def prepare(self, x, y=None, batch_size=None):
+        """:meth:`prepare_dataset` once: ``fit`` takes what this returns without checking it
+        again, so ``ganzoo.train`` can validate the data before it writes anything."""
+        if getattr(x, "_ganzoo_prepared", False):
+            return x
+        dataset = self.prepare_dataset(x, y, batch_size)
+        dataset._ganzoo_prepared = True
+        return dataset
+
     def fit(self, x=None, y=None, batch_size=None, epochs=None, **kwargs):
         """Train on a ``tf.data.Dataset`` or NumPy arrays.
 
@@ -288,7 +321,7 @@ class ZooModel(keras.Model):
             The Keras ``History``.
         """
         cfg = self.config
-        dataset = self.prepare_dataset(x, y, batch_size)
+        dataset = self.prepare(x, y, batch_size)
         epochs = int(epochs or cfg["training"]["epochs"])
         callbacks = list(kwargs.pop("callbacks", None) or [])
         kwargs.setdefault("shuffle", False)  # the pipeline shuffles; Keras would only warn
@@ -322,6 +355,13 @@ class ZooModel(keras.Model):
                     return first
             history = super().fit(dataset, epochs=epochs, initial_epoch=initial_epoch,
                                   callbacks=callbacks, **kwargs)
+        except tf.errors.InvalidArgumentError as e:
+            from ganzoo.datasets import data_error_from
+
+            error = data_error_from(e)
+            if error is None:
+                raise
+            raise error from None
         finally:
             if backup is not None:
                 backup.__dict__.pop("on_train_begin", None)
@@ -363,16 +403,19 @@ def _resume_point(model, backup, steps, epochs):
     backup.set_model(model)
     backup.on_train_begin()  # loads the latest checkpoint, if any
     path = os.path.join(backup.backup_dir, RESUME_FILE)
-    restored = os.path.exists(os.path.join(backup.backup_dir, "latest.weights.h5"))
+    restored = getattr(backup, "restored", None) is not None or (
+        not hasattr(backup, "restored")
+        and os.path.exists(os.path.join(backup.backup_dir, "latest.weights.h5")))
     record = None
     if restored and os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            record = json.load(f)
+        from ganzoo.files import read_json
+
+        record = read_json(path, "checkpoint record")
     if record is None or record.get("steps_per_epoch") != steps:
         record = {"start_step": model.train_steps, "steps_per_epoch": steps}
-        os.makedirs(backup.backup_dir, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(record, f)
+        from ganzoo.files import write_json
+
+        write_json(path, record)
     done = model.train_steps - record["start_step"]
     epoch, skip = divmod(max(done, 0), steps)
     if epoch >= epochs:
