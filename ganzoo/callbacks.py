@@ -576,12 +576,16 @@ class DivergenceGuard(keras.callbacks.Callback):
         warnings.warn(message, stacklevel=2)
 
 
+#: the checkpoint files :class:`Checkpoint` keeps: the newest and the one before it
+LATEST_CHECKPOINT, PREVIOUS_CHECKPOINT = "latest.weights.h5", "previous.weights.h5"
+
+
 class Checkpoint(keras.callbacks.BackupAndRestore):
     """Keras' ``BackupAndRestore`` with checkpoints that are never half-written.
 
     Every ``save_freq`` steps the whole training state (every network, both optimizers) is
     written to a temporary file and renamed into place, after the previous checkpoint has been
-    renamed to ``latest.weights.h5.bkp``: a kill or a full disk at any moment leaves at least
+    renamed to ``previous.weights.h5``: a kill or a full disk at any moment leaves at least
     one complete checkpoint. Only finite states are saved. Free space is checked before
     writing; a write that fails anyway stops training with a
     :class:`~ganzoo.errors.WriteError` naming the file (HDF5 cannot be trusted to write again
@@ -605,6 +609,11 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
     def __init__(self, backup_dir, save_freq=100, on_saved=None, delete_checkpoint=True):
         super().__init__(backup_dir, save_freq=save_freq, double_checkpoint=True,
                          delete_checkpoint=delete_checkpoint)
+        # Keras names the previous generation latest.weights.h5.bkp, which its own
+        # load_weights refuses (it wants a .weights.h5 ending): a fallback that cannot work.
+        self._prev_weights_path = os.path.join(backup_dir, PREVIOUS_CHECKPOINT)
+        self._prev_training_metadata_path = os.path.join(backup_dir,
+                                                         "previous_training_metadata.json")
         self.on_saved = on_saved
         self.saved_step = None   # training step of the newest checkpoint written by this callback
         self.restored = None     # path of the checkpoint restored by on_train_begin, if any

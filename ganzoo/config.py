@@ -141,7 +141,8 @@ def _parse_yaml(text, where):
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as e:
-        raise ConfigError(f"Config {where} is not valid YAML: {e}") from None
+        raise ConfigError(f"Config {where} is not valid YAML: {' '.join(str(e).split())}") \
+            from None
     finally:
         loader.dispose()
     if data is None:

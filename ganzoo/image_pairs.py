@@ -21,7 +21,8 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.datasets import IMAGE_EXTENSIONS, DataError, load_digits, to_float_images
+from ganzoo.datasets import (DataError, check_value_range, load_digits, read_image,
+                             to_float_images)
 
 PAIRED_DEMOS = ("digits_edges",)
 UNPAIRED_DEMOS = ("digits_thickness",)
@@ -74,22 +75,11 @@ def digits_thickness(split="train"):
 
 def _read_folder(folder):
     """``(names, uint8 images)`` of every file in ``folder``; non-images are an error."""
-    from PIL import Image, UnidentifiedImageError
-
     names = sorted(f for f in os.listdir(folder)
                    if os.path.isfile(os.path.join(folder, f)) and not f.startswith("."))
     if not names:
         raise DataError(f"{folder!r} holds no images; every domain needs at least one.")
-    arrays = []
-    for name in names:
-        path = os.path.join(folder, name)
-        try:
-            with Image.open(path) as im:
-                im.load()
-                arrays.append(np.asarray(im.convert("L" if im.mode in ("L", "1") else "RGB")))
-        except (UnidentifiedImageError, OSError):
-            raise DataError(f"{path!r} is not an image ganzoo can read (expected "
-                            f"{', '.join(IMAGE_EXTENSIONS)}); remove it from the folder.") from None
+    arrays = [read_image(os.path.join(folder, name)) for name in names]
     sizes = {a.shape for a in arrays}
     if len(sizes) > 1:
         raise DataError(f"Images in {folder!r} differ in size or channels ({sorted(sizes)[:3]}); "
@@ -193,6 +183,8 @@ def _npz_arrays(path, key_a, key_b, expected):
         if isinstance(e, DataError):
             raise
         raise DataError(f"Cannot read {path!r} as an .npz archive: {e}") from None
+    check_value_range(a, f"{path!r} {key_a}")
+    check_value_range(b, f"{path!r} {key_b}")
     return (a[..., None] if a.ndim == 3 else a), (b[..., None] if b.ndim == 3 else b)
 
 

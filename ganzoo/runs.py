@@ -44,9 +44,11 @@ class Terminated(BaseException):
 
 
 def has_checkpoint(folder):
+    from ganzoo.callbacks import LATEST_CHECKPOINT, PREVIOUS_CHECKPOINT
+
     backup = os.path.join(folder, BACKUP_DIR)
-    return any(os.path.exists(os.path.join(backup, f"latest.weights.h5{suffix}"))
-               for suffix in ("", ".bkp"))
+    return any(os.path.exists(os.path.join(backup, name))
+               for name in (LATEST_CHECKPOINT, PREVIOUS_CHECKPOINT))
 
 
 def run_state(folder):
@@ -108,8 +110,12 @@ def check_writable(out, option="--out"):
 
 
 def recover(folder):
-    """Finish what a killed ``force=True`` run left: put the earlier run back if the new one
-    never checkpointed, else delete it. Call with the folder's lock held."""
+    """Finish what a killed run left: remove its half-written temporaries, and after a killed
+    ``force=True`` put the earlier run back if the new one never checkpointed (else delete
+    it). Call with the folder's lock held."""
+    for name in os.listdir(folder):
+        if name.startswith(files.TMP_PREFIX):
+            files.remove(os.path.join(folder, name))
     previous = os.path.join(folder, PREVIOUS_DIR)
     if not os.path.isdir(previous):
         return None
@@ -123,6 +129,14 @@ def recover(folder):
     print(f"ganzoo: put back the earlier run in {folder} (a replacement started with --force "
           "stopped before its first checkpoint).", file=sys.stderr)
     return "restored"
+
+
+def recover_unlocked(folder):
+    """:func:`recover` under the folder's lock, when no other process holds it."""
+    folder = os.fspath(folder)
+    if os.path.isdir(os.path.join(folder, PREVIOUS_DIR)) and files.lock_holder(folder) is None:
+        with files.FolderLock(folder, "recovering"):
+            recover(folder)
 
 
 def _set_aside(folder):
@@ -169,6 +183,7 @@ class Run:
         if not os.path.isdir(self.path):
             raise RunError(f"{self.path!r} is not a run folder; pass the --out folder of "
                            "`ganzoo train` (or a .keras file).")
+        recover_unlocked(self.path)
 
     @property
     def info(self):
@@ -295,6 +310,8 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
     if resume and force:
         raise ValueError("resume continues a run and force replaces it; pass one of them.")
     files.check_unlocked(out)
+    if os.path.isdir(out):
+        recover_unlocked(out)
     _check_state(out, run_state(out), resume, force)
     check_writable(out)
 

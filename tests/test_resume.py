@@ -66,7 +66,10 @@ def test_sigkill_mid_epoch_then_resume_ends_with_the_planned_steps(tmp_path, sma
 
 def test_resume_checks_the_options_and_finished_runs(tmp_path, small_npz):
     out = tmp_path / "run"
-    proc = _train(out, small_npz, "--resume")  # nothing to resume yet: starts fresh
+    proc = _train(out, small_npz, "--resume")  # nothing to resume yet: an error (issue 13)
+    assert proc.wait(timeout=300) == 2
+    assert "Nothing to resume" in proc.communicate()[1] and not out.exists()
+    proc = _train(out, small_npz)
     assert proc.wait(timeout=300) == 0, proc.communicate()[1][-2000:]
     finished = _train(out, small_npz, "--resume")
     assert finished.wait(timeout=240) == 2
@@ -74,14 +77,14 @@ def test_resume_checks_the_options_and_finished_runs(tmp_path, small_npz):
 
 
 def test_resume_refuses_other_options(tmp_path):
-    from ganzoo import cli, config as config_lib
+    from ganzoo import config as config_lib, runs
 
     config = ganzoo.resolve_config("dcgan")
     config_lib.dump_yaml(config, tmp_path / "config.yaml")
     info = {"model": "dcgan", "dataset": "digits", "split": "train"}
     (tmp_path / "run.json").write_text(json.dumps(info))
-    cli._check_same_run(str(tmp_path), config, info)  # the same: fine
-    with pytest.raises(ValueError, match="differ from the interrupted run"):
-        cli._check_same_run(str(tmp_path), ganzoo.resolve_config("dcgan", latent_dim=64), info)
-    with pytest.raises(ValueError, match="differ from the interrupted run"):
-        cli._check_same_run(str(tmp_path), config, dict(info, dataset="mnist"))
+    runs._check_same_run(str(tmp_path), config, info)  # the same: fine
+    with pytest.raises(ganzoo.RunError, match="differ from the interrupted run"):
+        runs._check_same_run(str(tmp_path), ganzoo.resolve_config("dcgan", latent_dim=64), info)
+    with pytest.raises(ganzoo.RunError, match="differ from the interrupted run"):
+        runs._check_same_run(str(tmp_path), config, dict(info, dataset="mnist"))
