@@ -365,7 +365,7 @@ def summary_rows():
     for name in registry.list_models():
         cls = registry.get_class(name)
         model = cls(config=registry.resolve_config(name))
-        params = model.generator.count_params() + model.discriminator.count_params()
+        params = sum(net.count_params() for net in model.networks().values())
         authors_year = cls.paper.split(' "')[0].rstrip(",")  # the part before the title
         rows.append((name, authors_year, cls.task, params, best_metric(name)))
     return rows

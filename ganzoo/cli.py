@@ -111,7 +111,7 @@ def _parser():
     cs = sub.add_parser("cards", help="table of every model: paper, task, parameters")
     cs.set_defaults(func=cmd_cards)
     cd = sub.add_parser("card", help="print one model's card")
-    cd.add_argument("model", help="registered model name")
+    cd.add_argument("model", help="registered model name, or a run folder")
     cd.set_defaults(func=cmd_card)
 
     ex = sub.add_parser("export", help="export a trained generator to SavedModel or TFLite, "
@@ -147,7 +147,10 @@ def cmd_cards(args):
 def cmd_card(args):
     import ganzoo
 
-    print(ganzoo.card(args.model))
+    name = args.model
+    if os.path.isdir(name):  # a run folder: the card of the model it trained
+        name = ganzoo.Run(name).info["model"]
+    print(ganzoo.card(name))
     return 0
 
 

@@ -252,8 +252,8 @@ def read_image(path):
                         f"{Image.MAX_IMAGE_PIXELS:,} pixels); ganzoo reads images up to "
                         f"{MAX_IMAGE_SIDE} px a side. Remove or resize it.") from None
     except (UnidentifiedImageError, OSError) as e:
-        raise DataError(f"Cannot read image {path!r}: {e}. Remove it or convert it to "
-                        "PNG/JPEG.") from None
+        raise DataError(f"Cannot read image {path!r}: it is not an image ganzoo can read "
+                        f"({type(e).__name__}). Remove it or convert it to PNG/JPEG.") from None
 
 
 def _image_files(folder):
@@ -464,7 +464,7 @@ def class_indices(labels, where="labels"):
         whole = np.isfinite(arr) & (arr == np.round(arr))
         if not whole.all():
             i = np.flatnonzero(~whole)[0]
-            raise DataError(f"{where}: {_first_bad(~whole, 'label')} is {arr[i]!r}, not a whole "
+            raise DataError(f"{where}: {_first_bad(~whole, 'label')} is {float(arr[i]):g}, not a whole "
                             "number; labels are class indices 0, 1, 2...")
     elif not np.issubdtype(arr.dtype, np.integer):
         raise DataError(f"{where} have dtype {arr.dtype}; pass integer class indices.")
