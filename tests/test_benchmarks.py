@@ -118,3 +118,11 @@ def test_time_to_quality_script(tmp_path):
     runs = json.loads((tmp_path / "time_to_quality.json").read_text())["models"]["cgan"]
     assert len(runs) == 2 and all(run["points"] for run in runs.values())
     assert (tmp_path / "ttq_cgan.png").is_file() and (tmp_path / "ttq_cgan_fast.png").is_file()
+
+
+def test_data_checks_script(tmp_path):
+    _run("data_checks.py", "--n", "256", "--rounds", "1", out=tmp_path,
+         env={"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)})
+    result = json.loads((tmp_path / "data_checks.json").read_text())
+    assert result["n"] == 256 and result["in_memory_full_pass_seconds_median"] > 0
+    assert "streamed_cost_fraction_of_epoch" in result
