@@ -1,5 +1,6 @@
 """Helpers the benchmark scripts share (imported as ``common`` from the scripts' folder)."""
 
+import json
 import os
 import platform
 
@@ -27,3 +28,11 @@ def mnist_reference(data=None, limit=None):
         x, y = x[:limit], y[:limit]
     judge = classifiers.Judge.default((28, 28, 1))
     return path, x, y, judge, judge.features(x)
+
+
+def write_result(result, folder, name):
+    """Print a result as one JSON line and write it to ``folder/name`` (atomically)."""
+    from ganzoo.files import write_json
+
+    print(json.dumps(result))
+    write_json(os.path.join(folder, name), result)

@@ -19,7 +19,6 @@ fraction). Medians of ``--rounds`` for the check timings. Real MNIST is read fro
 """
 
 import argparse
-import json
 import os
 import time
 from unittest import mock
@@ -94,10 +93,7 @@ def main():
         "streamed_cost_fraction_of_epoch": round(extra / epoch, 4),
         "command": "python benchmarks/data_checks.py",
     }
-    print(json.dumps(result))
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "data_checks.json"), "w") as f:
-        json.dump(result, f, indent=1)
+    common.write_result(result, args.out, "data_checks.json")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ tiled to ``n`` (speed does not depend on content). Writes results/eval_speed.jso
 """
 
 import argparse
-import json
 import os
 import time
 
@@ -50,10 +49,7 @@ def main():
               "classifier_pass_seconds_median": round(float(np.median(passes)), 3),
               "images_per_second": round(2 * args.n / float(np.median(totals))),
               "command": "python benchmarks/eval_speed.py"}
-    print(json.dumps(result))
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "eval_speed.json"), "w") as f:
-        json.dump(result, f, indent=1)
+    common.write_result(result, args.out, "eval_speed.json")
 
 
 if __name__ == "__main__":

@@ -122,10 +122,7 @@ def recover(folder):
     if run_state(folder) in ("finished", "interrupted"):
         files.remove(previous)
         return "replaced"
-    _discard(folder)
-    for name in os.listdir(previous):
-        os.replace(os.path.join(previous, name), os.path.join(folder, name))
-    os.rmdir(previous)
+    _put_back(folder, previous)
     print(f"ganzoo: put back the earlier run in {folder} (a replacement started with --force "
           "stopped before its first checkpoint).", file=sys.stderr)
     return "restored"
@@ -146,6 +143,14 @@ def _set_aside(folder):
         if os.path.lexists(os.path.join(folder, name)):
             os.replace(os.path.join(folder, name), os.path.join(previous, name))
     return previous
+
+
+def _put_back(folder, previous):
+    """Replace the run files in ``folder`` by the earlier run set aside in ``previous``."""
+    _discard(folder)
+    for name in os.listdir(previous):
+        os.replace(os.path.join(previous, name), os.path.join(folder, name))
+    os.rmdir(previous)
 
 
 def _discard(folder):
@@ -379,13 +384,13 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
                     gan.save(tmp)
         except BaseException:
             if not resume and (checkpoint is None or checkpoint.saved_step is None):
-                _discard(out)  # never reached a checkpoint: nothing of it is worth keeping
+                # never reached a checkpoint: nothing of it is worth keeping
                 if previous is not None:
-                    for item in os.listdir(previous):
-                        os.replace(os.path.join(previous, item), os.path.join(out, item))
-                    os.rmdir(previous)
+                    _put_back(out, previous)
                     previous = None
                     print(f"ganzoo: the earlier run in {out} is back in place.", file=sys.stderr)
+                else:
+                    _discard(out)
             raise
         finally:
             if created and os.path.isdir(out) and set(os.listdir(out)) <= {files.LOCK_FILE}:

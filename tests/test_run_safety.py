@@ -82,6 +82,24 @@ def _wait_for(path, proc, timeout=240):
     raise AssertionError(f"never reached the fault point: {proc.communicate()[1][-2000:]}")
 
 
+def _force_run_paused_in_epoch_1(tmp_path, run, data):
+    """A `ganzoo train --force` subprocess over ``run``, paused at the end of its first epoch,
+    before its first checkpoint (``--save-every 1000``)."""
+    flag = tmp_path / "training"
+    script = _script(tmp_path, """
+        import sys, time
+        from ganzoo import callbacks
+        def slow(self, epoch, logs=None):
+            open(sys.argv[1], "w").close()
+            time.sleep(120)
+        callbacks.SampleGrid.on_epoch_end = slow
+    """)
+    proc = _cli_proc(script, flag, *TRAIN_ARGS[:-1], "1000", "--dataset", data, "--out", run,
+                     "--force")
+    _wait_for(flag, proc)
+    return proc
+
+
 TRAIN_ARGS = ("train", "dcgan", "--epochs", "2", "--batch-size", "16", "--seed", "0",
               "--set", "generator.filters=8", "--set", "discriminator.filters=8",
               "--verbose", "0", "--save-every", "5")
@@ -121,18 +139,7 @@ def test_sigkill_during_the_final_save_then_rerun_and_resume(tmp_path, small_npz
 def test_sigterm_before_the_first_checkpoint_puts_the_earlier_run_back(tmp_path, small_npz):
     run = _old_run(tmp_path)
     before = _tree(run)
-    flag = tmp_path / "training"
-    script = _script(tmp_path, """
-        import sys, time
-        from ganzoo import callbacks
-        def slow(self, epoch, logs=None):
-            open(sys.argv[1], "w").close()
-            time.sleep(120)
-        callbacks.SampleGrid.on_epoch_end = slow
-    """)
-    proc = _cli_proc(script, flag, *TRAIN_ARGS[:-1], "1000", "--dataset", small_npz,
-                     "--out", run, "--force")
-    _wait_for(flag, proc)
+    proc = _force_run_paused_in_epoch_1(tmp_path, run, small_npz)
     assert (run / runs.PREVIOUS_DIR).is_dir()  # set aside while the new run trains
     os.kill(proc.pid, signal.SIGTERM)
     assert proc.wait(timeout=60) == 143, proc.communicate()[1][-2000:]
@@ -145,18 +152,7 @@ def test_sigkill_with_force_before_the_first_checkpoint_is_undone_by_the_next_co
         tmp_path, small_npz, capsys):
     run = _old_run(tmp_path)
     before = _tree(run)
-    flag = tmp_path / "training"
-    script = _script(tmp_path, """
-        import sys, time
-        from ganzoo import callbacks
-        def slow(self, epoch, logs=None):
-            open(sys.argv[1], "w").close()
-            time.sleep(120)
-        callbacks.SampleGrid.on_epoch_end = slow
-    """)
-    proc = _cli_proc(script, flag, *TRAIN_ARGS[:-1], "1000", "--dataset", small_npz,
-                     "--out", run, "--force")
-    _wait_for(flag, proc)
+    proc = _force_run_paused_in_epoch_1(tmp_path, run, small_npz)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     assert (run / runs.PREVIOUS_DIR).is_dir() and (run / "config.yaml").read_text() != \
