@@ -12,8 +12,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
 
-from ganzoo import (callbacks, classifiers, config, datasets, losses, metrics, models,  # noqa: E402
-                    nets, toy)
+from ganzoo import (callbacks, classifiers, config, datasets, export, losses, metrics,  # noqa: E402
+                    models, nets, toy)
 from ganzoo.evaluation import evaluate  # noqa: E402
 from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.datasets import DataError  # noqa: E402
@@ -37,6 +37,6 @@ except Exception:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
 __all__ = ["build", "card", "evaluate", "metrics", "list_models", "load", "register",
-           "resolve_config", "train", "Run", "datasets", "callbacks", "classifiers", "losses",
-           "models", "nets", "toy", "config", "ConfigError", "DataError", "GanzooError",
+           "resolve_config", "train", "Run", "datasets", "callbacks", "classifiers", "export",
+           "losses", "models", "nets", "toy", "config", "ConfigError", "DataError", "GanzooError",
            "ModelError", "RunError", "WriteError"]

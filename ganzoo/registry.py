@@ -9,28 +9,41 @@ _REGISTRY = {}
 
 
 def register(name, default_config=None):
-    """Class decorator that adds a GAN variant to the registry under ``name``.
+    """Class decorator that adds a variant to the registry under ``name`` and registers it
+    for Keras serialization (``ganzoo>ClassName``), so ``model.save`` / ``ganzoo.load`` work.
 
     Args:
         name: the registry name used by :func:`build` and the CLI.
-        default_config: the variant's default config: a dict, a path to a YAML
-            file, or ``None`` to use the shipped ``zoo_configs/<name>.yaml``.
+        default_config: the variant's default config: a dict, a path to a YAML file, or
+            ``None``: ``<name>.yaml`` beside the variant's module if there is one, else the
+            shipped ``zoo_configs/<name>.yaml``.
 
     Example:
 
     ```python
-    @ganzoo.register("my_gan", default_config="my_gan.yaml")
+    @ganzoo.register("my_gan")          # defaults from my_gan.yaml beside this module
     class MyGAN(ganzoo.models.GAN):
         ...
     ```
     """
+    import keras
 
     def decorator(cls):
         if name in _REGISTRY and _REGISTRY[name][0] is not cls:
             raise ValueError(f"A model named {name!r} is already registered "
                              f"({_REGISTRY[name][0].__name__}); pick another name.")
         cls.registry_name = name
-        _REGISTRY[name] = (cls, default_config)
+        keras.saving.register_keras_serializable(package="ganzoo")(cls)
+        source = default_config
+        if source is None:
+            import sys
+
+            module = sys.modules.get(cls.__module__)
+            beside = os.path.join(os.path.dirname(os.path.abspath(module.__file__)),
+                                  f"{name}.yaml") if getattr(module, "__file__", None) else None
+            if beside and os.path.isfile(beside):
+                source = beside
+        _REGISTRY[name] = (cls, source)
         return cls
 
     return decorator

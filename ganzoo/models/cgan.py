@@ -13,7 +13,6 @@ HEADS = ("label_input", "acgan", "c_plus_1")
 
 
 @register("cgan")
-@keras.saving.register_keras_serializable(package="ganzoo")
 class ConditionalGAN(GAN):
     """Class-conditional GAN (Mirza & Osindero 2014), convolutional.
 

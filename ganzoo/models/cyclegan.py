@@ -1,7 +1,6 @@
 """CycleGAN: Zhu, Park, Isola & Efros 2017, "Unpaired Image-to-Image Translation using
 Cycle-Consistent Adversarial Networks" (ICCV 2017, arXiv:1703.10593)."""
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -13,7 +12,6 @@ from ganzoo.registry import register
 
 
 @register("cyclegan")
-@keras.saving.register_keras_serializable(package="ganzoo")
 class CycleGAN(Translator):
     """Unpaired translation between domains A and B with cycle consistency (Zhu et al. 2017).
 

@@ -1,14 +1,12 @@
 """DCGAN: Radford, Metz & Chintala 2016, "Unsupervised Representation Learning with
 Deep Convolutional Generative Adversarial Networks" (ICLR 2016, arXiv:1511.06434)."""
 
-import keras
 
 from ganzoo.models.base import GAN
 from ganzoo.registry import register
 
 
 @register("dcgan")
-@keras.saving.register_keras_serializable(package="ganzoo")
 class DCGAN(GAN):
     """Deep convolutional GAN (Radford et al. 2016).
 

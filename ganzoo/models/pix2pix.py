@@ -1,7 +1,6 @@
 """pix2pix: Isola, Zhu, Zhou & Efros 2017, "Image-to-Image Translation with Conditional
 Adversarial Networks" (CVPR 2017, arXiv:1611.07004)."""
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -11,7 +10,6 @@ from ganzoo.registry import register
 
 
 @register("pix2pix")
-@keras.saving.register_keras_serializable(package="ganzoo")
 class Pix2Pix(Translator):
     """Paired image-to-image translation with a conditional GAN and an L1 term (Isola et al. 2017).
 

@@ -1,13 +1,11 @@
 """The original GAN: Goodfellow et al. 2014, "Generative Adversarial Nets" (NeurIPS 2014)."""
 
-import keras
 
 from ganzoo.models.base import GAN
 from ganzoo.registry import register
 
 
 @register("vanilla")
-@keras.saving.register_keras_serializable(package="ganzoo")
 class VanillaGAN(GAN):
     """Goodfellow et al. 2014: fully connected generator and discriminator.
 

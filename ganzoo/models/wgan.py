@@ -11,7 +11,6 @@ from ganzoo.registry import register
 
 
 @register("wgan")
-@keras.saving.register_keras_serializable(package="ganzoo")
 class WGAN(GAN):
     """WGAN with weight clipping (Arjovsky et al. 2017, Algorithm 1).
 
@@ -62,7 +61,6 @@ class WGAN(GAN):
 
 
 @register("wgan_gp")
-@keras.saving.register_keras_serializable(package="ganzoo")
 class WGANGP(WGAN):
     """WGAN-GP (Gulrajani et al. 2017, Algorithm 1).
 
