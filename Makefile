@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 DEMO_EPOCHS ?= 50
 DEMO_OUT    ?= runs/demo
 
-.PHONY: demo test docs install clean
+.PHONY: demo test lint docs install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ demo: $(STAMP)
 	@echo "Samples: $(DEMO_OUT)/samples/  (final grid: $(DEMO_OUT)/samples/final.png)"
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check ganzoo tests tools benchmarks
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check ganzoo tests tools benchmarks
 
 docs: $(STAMP)
 	$(VENV)/bin/python tools/make_model_cards.py --check

@@ -51,11 +51,12 @@ def main():
         feeds = {"z": gan.latent_numpy(1, seed=0)}
         if gan.num_classes:
             feeds["label"] = np.array([3], np.int32)
-        keras_inputs = gan.generator_inputs(tf.constant(feeds["z"]),
-                                            tf.constant(feeds["label"]) if "label" in feeds else None)
+        label = tf.constant(feeds["label"]) if "label" in feeds else None
+        keras_inputs = gan.generator_inputs(tf.constant(feeds["z"]), label)
         gen = gan.sampling_generator
         row = {"model": name, "parameters": int(gen.count_params())}
-        row["keras_predict_ms"] = median_ms(lambda: gen.predict(keras_inputs, verbose=0), args.repeats)
+        row["keras_predict_ms"] = median_ms(lambda: gen.predict(keras_inputs, verbose=0),
+                                            args.repeats)
         row["keras_call_ms"] = median_ms(lambda: gen(keras_inputs, training=False), args.repeats)
         sm = os.path.join(work, f"{name}_sm")
         meta = export.export_generator(gan, sm)
@@ -71,7 +72,8 @@ def main():
             row[f"tflite_{key}_mb"] = round(meta["size_bytes"] / 1e6, 2)
             row[f"tflite_{key}_ms"] = median_ms(lambda: runner(**feeds), args.repeats)
             row[f"tflite_{key}_max_abs_diff"] = meta["verification"]["max_abs_diff"]
-        row["tflite_float32_vs_keras_call"] = round(row["tflite_float32_ms"] / row["keras_call_ms"], 3)
+        row["tflite_float32_vs_keras_call"] = round(
+            row["tflite_float32_ms"] / row["keras_call_ms"], 3)
         rows.append(row)
         print(json.dumps(row), flush=True)
     with open(os.path.join(args.out, "export_latency.json"), "w") as f:

@@ -56,7 +56,8 @@ def main():
               "judge": judge.name, "n": args.n,
               "command": f"python benchmarks/mnist_quality.py --models {args.models} "
                          f"--epochs {args.epochs}",
-              "ceiling": {"what": "real MNIST test digits vs train", **scores(judge, xt[:args.n], train_feats)},
+              "ceiling": {"what": "real MNIST test digits vs train",
+                          **scores(judge, xt[:args.n], train_feats)},
               "models": {}}
     print(json.dumps(result["ceiling"]), flush=True)
     for name in args.models.split(","):
@@ -72,8 +73,8 @@ def main():
         fake = gan.generate(args.n, seed=1, labels=labels)
         row = {"epochs": args.epochs, "train_seconds": round(seconds, 1),
                "steps": int(gan.g_optimizer.iterations),
-               "per_epoch": {"inception_score": [round(v, 3) for v in history.history["inception_score"]],
-                             "fid": [round(v, 3) for v in history.history["fid"]]},
+               "per_epoch": {key: [round(v, 3) for v in history.history[key]]
+                             for key in ("inception_score", "fid")},
                **scores(judge, fake, train_feats)}
         result["models"][name] = row
         print(name, json.dumps(row), flush=True)

@@ -171,7 +171,8 @@ def main():
                            "eval_seconds": round(clock.paused, 1), "steps": gan.train_steps,
                            "epoch_ends": clock.epoch_ends, "points": clock.points}
             print(name, label, json.dumps(clock.reached), flush=True)
-            grid_labels = None if not gan.num_classes else np.repeat(np.arange(10, dtype=np.int32), 8)
+            grid_labels = (None if not gan.num_classes
+                           else np.repeat(np.arange(10, dtype=np.int32), 8))
             tag = "fast" if overrides else "paper"
             images.save_grid(gan.generate(80 if grid_labels is not None else 64, seed=0,
                                           labels=grid_labels),

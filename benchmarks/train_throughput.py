@@ -1,6 +1,7 @@
 """Training throughput: ganzoo ``fit`` against the loops users copy, on the same networks.
 
-    python benchmarks/train_throughput.py [--rounds 5] [--steps 40] [--workloads mnist,cifar,facades]
+    python benchmarks/train_throughput.py [--rounds 5] [--steps 40]
+                                          [--workloads mnist,cifar,facades]
 
 Contenders, all on one generator and discriminator architecture per workload (the ganzoo
 config's), timed in one process with their segments interleaved round by round:
@@ -269,7 +270,8 @@ def workloads(args):
         elif name == "facades":
             with np.load(datasets.shared_data_file("facades_128.npz"), allow_pickle=False) as f:
                 step = 128 // args.pix2pix_size  # every step-th pixel: smaller smoke runs
-                pair = tuple(f[k][:args.limit or None, ::step, ::step] for k in ("b_train", "a_train"))
+                pair = tuple(f[k][:args.limit or None, ::step, ::step]
+                             for k in ("b_train", "a_train"))
             size = pair[0].shape[1]
             over = {"image_shape": (size, size, 3), "generator": {"filters": args.filters},
                     "discriminator": {"filters": args.filters}, "data": {"jitter": False}}
@@ -386,7 +388,8 @@ def main():
               "command": "python benchmarks/train_throughput.py " + " ".join(
                   f"--{k.replace('_', '-')}" + ("" if v is True else f" {v}")
                   for k, v in vars(args).items()
-                  if k not in ("out", "limit", "dcgan_filters", "pix2pix_size") and v not in (None, False)),
+                  if k not in ("out", "limit", "dcgan_filters", "pix2pix_size")
+                  and v not in (None, False)),
               "workloads": {}}
     for name, spec in specs.items():
         result["workloads"][name] = run_workload(name, spec, args, peak)

@@ -104,7 +104,8 @@ def main():
         f"cores; `{result['command']}`):\n\n"
         "| model | epochs | steps | test L1 | test PSNR |\n| --- | --- | --- | --- | --- |\n"
         + "\n".join(f"| {'pix2pix (cGAN + L1)' if k == 'pix2pix' else 'L1 only (same U-Net)'} "
-                    f"| {v['epochs']} | {v['steps']:,} | {v['test_l1']:.4f} | {v['test_psnr_db']:.2f} dB |"
+                    f"| {v['epochs']} | {v['steps']:,} | {v['test_l1']:.4f} "
+                    f"| {v['test_psnr_db']:.2f} dB |"
                     for k, v in r.items())
         + "\n\nFID needs InceptionV3's ImageNet weights, which this offline machine lacks "
         "(set `GANZOO_INCEPTION_WEIGHTS` and rerun). Columns: label map, L1 only, pix2pix, real "

@@ -203,8 +203,9 @@ class FID(_EveryN):
             ref = datasets.load_arrays(ref, split="train")[0]
         ref = np.asarray(ref)[:self.n]
         if tuple(ref.shape[1:]) != tuple(self.model.image_shape):
-            raise ValueError(f"FID reference images are {tuple(ref.shape[1:])} but the model makes "
-                             f"{tuple(self.model.image_shape)}; pass references of the model's size.")
+            raise ValueError(f"FID reference images are {tuple(ref.shape[1:])} but the model "
+                             f"makes {tuple(self.model.image_shape)}; pass references of the "
+                             "model's size.")
         self._judge = classifiers.as_judge(self.extractor, self.model.image_shape)
         self._stats = metrics.feature_statistics(self._judge.features(ref))
 
@@ -540,8 +541,9 @@ class DivergenceGuard(keras.callbacks.Callback):
         else:
             self._winning = 0
         if self._winning == self.patience:
-            self._warn("winning", f"the discriminator has been winning for {self.patience} steps (D(x) > "
-                       f"{self.d_real_high}, D(G(z)) < {self.d_fake_low}) at step {step}: the "
+            self._warn("winning", f"the discriminator has been winning for {self.patience} "
+                       f"steps (D(x) > {self.d_real_high}, D(G(z)) < {self.d_fake_low}) at step "
+                       f"{step}: the "
                        "generator gets almost no gradient. Try label smoothing (loss.real_label "
                        "0.9), a lower discriminator learning rate or more generator capacity.")
 
@@ -564,7 +566,8 @@ class DivergenceGuard(keras.callbacks.Callback):
         if self._best_diversity is None or diversity > self._best_diversity:
             self._best_diversity = diversity
         elif diversity < self.diversity_drop * self._best_diversity:
-            self._warn("diversity", f"sample diversity fell to {diversity / self._best_diversity:.0%} of its "
+            share = diversity / self._best_diversity
+            self._warn("diversity", f"sample diversity fell to {share:.0%} of its "
                        f"best after epoch {epoch + 1}: samples from different noise are becoming "
                        "alike (mode collapse). Look at the sample grids.")
 

@@ -188,13 +188,16 @@ class Judge:
             raise ValueError(f"Expected images (N, H, W, C); got shape {images.shape}.")
         outs = []
         for i in range(0, len(images), self.batch_size):
-            outs.append([o.numpy() for o in self._forward(tf.constant(images[i:i + self.batch_size]))])
-        return [np.concatenate([o[k] for o in outs]).astype(np.float64) for k in range(len(outs[0]))]
+            batch = tf.constant(images[i:i + self.batch_size])
+            outs.append([o.numpy() for o in self._forward(batch)])
+        return [np.concatenate([o[k] for o in outs]).astype(np.float64)
+                for k in range(len(outs[0]))]
 
     def probs_and_features(self, images):
         """``(probs (N, C) float64, features (N, D) float64)`` of images in [-1, 1] or uint8."""
         if self.outputs == "features":
-            raise ValueError(f"{self.name} is a feature extractor; it gives no class probabilities.")
+            raise ValueError(f"{self.name} is a feature extractor; it gives no class "
+                             "probabilities.")
         probs, feats = self._run(images)
         if self.outputs == "logits":
             probs = _softmax(probs)

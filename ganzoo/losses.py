@@ -12,7 +12,7 @@ A config picks a pair by name (``loss.name``); :func:`get` returns
 | ``non_saturating`` | cross-entropy | -log D(G(z)) | Goodfellow et al. 2014, §3 |
 | ``minimax`` | cross-entropy | log(1 - D(G(z))) | Goodfellow et al. 2014, eq. 1 |
 | ``least_squares`` | ½(D(x)-1)² + ½D(G(z))² | ½(D(G(z))-1)² | Mao et al. 2017, eq. 9 |
-| ``hinge`` | max(0, 1-D(x)) + max(0, 1+D(G(z))) | -D(G(z)) | Lim & Ye 2017; Miyato et al. 2018, eq. 16-17 |
+| ``hinge`` | max(0, 1-D(x)) + max(0, 1+D(G(z))) | -D(G(z)) | Lim & Ye 2017; Miyato 2018 (16-17) |
 | ``wasserstein`` | D(G(z)) - D(x) | -D(G(z)) | Arjovsky et al. 2017, Alg. 1 |
 
 :func:`gradient_penalty` (Gulrajani et al. 2017) is added to the Wasserstein

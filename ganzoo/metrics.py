@@ -5,7 +5,8 @@ two *feature* sets (:func:`frechet_distance`, :func:`kernel_inception_distance`,
 :func:`precision_recall`) take features; :func:`fid`, :func:`kid` and the checks take images and a
 judge (:class:`ganzoo.classifiers.Judge`). The default judge for 28x28x1 images is the MNIST
 classifier ganzoo ships (test accuracy in its card), so every metric works offline there; other
-sizes use InceptionV3, which needs its ImageNet weights (see :func:`ganzoo.classifiers.inception_v3`).
+sizes use InceptionV3, which needs its ImageNet weights (see
+:func:`ganzoo.classifiers.inception_v3`).
 
 Scores made with different judges are not comparable: reports name the judge.
 """
@@ -149,7 +150,8 @@ def frechet_distance_from_statistics(mu1, sigma1, mu2, sigma2, eps=1e-6):
     from scipy import linalg
 
     mu1, mu2 = np.atleast_1d(mu1).astype(np.float64), np.atleast_1d(mu2).astype(np.float64)
-    sigma1, sigma2 = np.atleast_2d(sigma1).astype(np.float64), np.atleast_2d(sigma2).astype(np.float64)
+    sigma1 = np.atleast_2d(sigma1).astype(np.float64)
+    sigma2 = np.atleast_2d(sigma2).astype(np.float64)
     if mu1.shape != mu2.shape or sigma1.shape != sigma2.shape:
         raise ValueError(f"Feature dimensions differ: {mu1.shape} vs {mu2.shape}.")
     diff = mu1 - mu2
@@ -398,7 +400,8 @@ def birthday_support(sample, threshold, extractor=None, sizes=None, trials=50, s
     likely outputs, a batch of s has a duplicate with probability 1 - exp(-s (s - 1) / 2N).
 
     Args:
-        sample: a function ``(n, seed) -> images`` (e.g. ``lambda n, seed: gan.generate(n, seed=seed)``),
+        sample: a function ``(n, seed) -> images``
+            (e.g. ``lambda n, seed: gan.generate(n, seed=seed)``),
             or a GAN (its ``generate`` is used).
         threshold: duplicate distance in feature space (:func:`birthday_threshold`).
         extractor: judge for the features (default for the image size).

@@ -147,7 +147,8 @@ BASIC_CASES = [  # issue 9: (id, what, error, text, action); nothing is written
      "No saved model", lambda t: ganzoo.load(str(_mkdir(t / "norun")))),
     ("cli_existing_run", "`ganzoo train` into a folder holding a run", CliError, "--force",
      lambda t: _cli("train", "dcgan", "--out", _run_dir(t), "--epochs", "1")),
-    ("cli_out_under_a_file", "`ganzoo train --out` below a file", CliError, "is a file, not a folder",
+    ("cli_out_under_a_file", "`ganzoo train --out` below a file", CliError,
+     "is a file, not a folder",
      lambda t: _cli("train", "dcgan", "--out", os.path.join(_write(t / "f", "x"), "out"))),
     ("cli_bad_set_option", "`--set` without `=`", CliError, "--set takes key=value",
      lambda t: _cli("train", "dcgan", "--set", "latent_dim", "--out", t / "out")),
@@ -155,8 +156,9 @@ BASIC_CASES = [  # issue 9: (id, what, error, text, action); nothing is written
      "--labels is for conditional models",
      lambda t: _cli("sample", _run_dir(t), "--labels", "3", "--out", t / "out" / "g.png")),
     ("export_bad_quantization", "an unknown quantization", export.ExportError,
-     "Unknown quantization", lambda t: export.export_generator(_dcgan(), str(t / "out" / "g.tflite"),
-                                                                format="tflite", quantize="int4")),
+     "Unknown quantization",
+     lambda t: export.export_generator(_dcgan(), str(t / "out" / "g.tflite"), format="tflite",
+                                       quantize="int4")),
     ("export_quantize_saved_model", "quantization for a SavedModel", export.ExportError,
      "applies to TFLite", lambda t: export.export_generator(_dcgan(), str(t / "out"),
                                                              quantize="float16")),
@@ -604,7 +606,8 @@ RUN_CASES = [  # issue 13: (id, what, error, text, action, on disk afterwards)
      CliError, "InceptionV3 weights file", _evaluate_rgb_without_inception, NOTHING),
     ("evaluate_n_too_large", "`ganzoo evaluate --n 1000000000`", CliError, "GiB of memory",
      lambda t: (lambda r: _unchanged_call(r[0], lambda: _cli(
-         "evaluate", r[0], "--n", "1000000000")))(_trained_run(t)), UNCHANGED + " (no evaluation/)"),
+         "evaluate", r[0], "--n", "1000000000")))(_trained_run(t)),
+     UNCHANGED + " (no evaluation/)"),
     ("sample_n_too_large", "`ganzoo sample --n 1000000000`", CliError, "GiB of memory",
      lambda t: _cli("sample", _trained_run(t)[0], "--n", "1000000000", "--out", t / "g.png"),
      NOTHING),
@@ -694,8 +697,8 @@ def test_the_docs_table_lists_exactly_these_cases():
 def test_no_pickle_and_safe_loading_everywhere():
     sources = []
     for folder in ("ganzoo", "tools", "benchmarks"):
-        for dirpath, _, files in os.walk(os.path.join(ROOT, folder)):
-            sources += [os.path.join(dirpath, f) for f in files if f.endswith(".py")]
+        for dirpath, _, names in os.walk(os.path.join(ROOT, folder)):
+            sources += [os.path.join(dirpath, f) for f in names if f.endswith(".py")]
     offences = []
     for path in sources:
         with open(path, encoding="utf-8") as f:

@@ -98,8 +98,9 @@ def test_cgan_sample_labels_and_ring_preset(tmp_path, small_npz, capsys):
 
 @pytest.mark.parametrize("name", ["vanilla", "wgan", "wgan_gp"])
 def test_train_and_sample_each_unconditional_variant(name, tmp_path, small_npz):
-    small = ["--set", "generator.hidden=[16]", "--set", "discriminator.hidden=[16]"] \
-        if name == "vanilla" else ["--set", "generator.filters=8", "--set", "discriminator.filters=8"]
+    small = (["--set", "generator.hidden=[16]", "--set", "discriminator.hidden=[16]"]
+             if name == "vanilla"
+             else ["--set", "generator.filters=8", "--set", "discriminator.filters=8"])
     out = tmp_path / name
     assert cli.main(["train", name, "--dataset", small_npz, "--epochs", "1", "--batch-size", "32",
                      "--out", str(out), "--verbose", "0"] + small) == 0

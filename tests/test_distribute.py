@@ -1,4 +1,5 @@
-"""tf.distribute: MirroredStrategy equals one device; two workers end with identical weights (issue 9)."""
+"""tf.distribute: MirroredStrategy equals one device; two workers end with identical weights
+(issue 9)."""
 
 import json
 import os
@@ -33,7 +34,8 @@ def one_step(name, strategy):
             a, b = ganzoo.datasets.read_pairs("digits_edges")
         else:
             if strategy is not None:  # the image pool is per process: a clear error first
-                pooled = ganzoo.build(name, strategy=strategy, generator={"filters": 4, "blocks": 1},
+                pooled = ganzoo.build(name, strategy=strategy,
+                                      generator={"filters": 4, "blocks": 1},
                                       **tiny)
                 try:
                     pooled.fit(tf.data.Dataset.from_tensor_slices(
@@ -121,7 +123,8 @@ def test_two_workers_train_one_epoch_to_identical_weights(tmp_path):
     for index in range(2):
         env = dict(os.environ, TF_CONFIG=json.dumps(
             {"cluster": cluster, "task": {"type": "worker", "index": index}}))
-        procs.append(subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path / f"w{index}.npy")],
+        out = str(tmp_path / f"w{index}.npy")
+        procs.append(subprocess.Popen([sys.executable, "-c", WORKER, out],
                                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True))
     try:

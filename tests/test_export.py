@@ -216,7 +216,8 @@ def translators():
     models = {}
     for name, source in (("pix2pix", "digits_edges"), ("cyclegan", "digits_thickness")):
         gan = ganzoo.build(name, seed=0, image_shape=(32, 32, 1), training={"batch_size": 16},
-                           generator={"filters": 8, **({"blocks": 2} if name == "cyclegan" else {})},
+                           generator={"filters": 8,
+                                      **({"blocks": 2} if name == "cyclegan" else {})},
                            discriminator={"filters": 8, "receptive_field": 16})
         gan.fit(gan.load_data(source, config=gan.config, seed=0).take(64), epochs=1, verbose=0)
         models[name] = gan

@@ -88,7 +88,8 @@ def test_gradient_penalty_closed_form_for_other_norms():
     w = rng.normal(size=(6,)).astype(np.float32)
     w *= 3.0 / np.linalg.norm(w)  # gradient norm 3 everywhere: penalty (3 - 1)^2 = 4
     real, fake = rng.normal(size=(2, 16, 6)).astype(np.float32)
-    assert float(losses.gradient_penalty(_linear_critic(w), real, fake)) == pytest.approx(4.0, rel=1e-5)
+    penalty = float(losses.gradient_penalty(_linear_critic(w), real, fake))
+    assert penalty == pytest.approx(4.0, rel=1e-5)
 
 
 def test_gradient_penalty_is_finite_for_a_flat_critic_and_uses_alpha():

@@ -33,7 +33,8 @@ def main(argv=None):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=classifiers.WEIGHTS_DIR)
-    p.add_argument("--limit", type=int, default=None, help="train on the first N digits (smoke runs)")
+    p.add_argument("--limit", type=int, default=None,
+                   help="train on the first N digits (smoke runs)")
     args = p.parse_args(argv)
     path = args.data or datasets.shared_data_file("mnist.npz")
     x, y = datasets.read_npz(path, "train")
@@ -48,7 +49,8 @@ def main(argv=None):
                   metrics=["accuracy"])
     train = (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=args.seed)
              .batch(args.batch_size, drop_remainder=True)
-             .map(lambda a, b: (datasets.to_float_images(a), b), num_parallel_calls=tf.data.AUTOTUNE)
+             .map(lambda a, b: (datasets.to_float_images(a), b),
+                  num_parallel_calls=tf.data.AUTOTUNE)
              .prefetch(tf.data.AUTOTUNE))
     start = time.perf_counter()
     model.fit(train, epochs=args.epochs, verbose=2, shuffle=False)
@@ -72,7 +74,8 @@ def main(argv=None):
         "training": {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed,
                      "optimizer": "Adam, cosine decay from 1e-3", "seconds": round(seconds, 1)},
         "test_accuracy": round(accuracy, 4), "per_class_accuracy": per_class,
-        "command": "python tools/train_mnist_classifier.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "command": "python tools/train_mnist_classifier.py "
+                   + " ".join(sys.argv[1:] if argv is None else argv),
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
         "date": datetime.date.today().isoformat(),
     }

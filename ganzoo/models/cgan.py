@@ -64,7 +64,8 @@ class ConditionalGAN(GAN):
     @classmethod
     def validate_config(cls, config):
         super().validate_config(config)
-        if config["conditioning"]["head"] == "c_plus_1" and config["loss"]["name"] != "non_saturating":
+        head, loss = config["conditioning"]["head"], config["loss"]["name"]
+        if head == "c_plus_1" and loss != "non_saturating":
             raise config_lib.ConfigError(
                 "conditioning.head='c_plus_1' trains with its own softmax cross-entropy; "
                 f"loss.name must stay 'non_saturating', got {config['loss']['name']!r}.")

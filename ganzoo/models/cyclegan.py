@@ -109,7 +109,8 @@ class CycleGAN(Translator):
             g_loss = g_gan + self.cycle_weight * cycle + self.identity_weight * identity
         self._apply(self.g_optimizer, g_loss, g_tape, self.generator_variables())
 
-        pooled_b, pooled_a = self.pool_b(tf.stop_gradient(fake_b)), self.pool_a(tf.stop_gradient(fake_a))
+        pooled_b = self.pool_b(tf.stop_gradient(fake_b))
+        pooled_a = self.pool_a(tf.stop_gradient(fake_a))
         with tf.GradientTape() as d_tape:
             real_b_out, real_a_out = D_b(b, training=True), D_a(a, training=True)
             # discriminator_least_squares is 1/2 [(D(x)-1)^2 + D(G(z))^2]: the halved D loss

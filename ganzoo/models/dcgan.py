@@ -26,5 +26,6 @@ class DCGAN(GAN):
     ```
     """
 
-    paper = ('Radford, Metz & Chintala 2016, "Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks", ICLR 2016, arXiv:1511.06434')
+    paper = ('Radford, Metz & Chintala 2016, "Unsupervised Representation Learning with Deep '
+             'Convolutional Generative Adversarial Networks", ICLR 2016, arXiv:1511.06434')
     task = 'unconditional image generation'

@@ -78,7 +78,8 @@ class WGANGP(WGAN):
     ```
     """
 
-    paper = ('Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville 2017, "Improved Training of Wasserstein GANs", NeurIPS 2017, arXiv:1704.00028')
+    paper = ('Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville 2017, "Improved Training of '
+             'Wasserstein GANs", NeurIPS 2017, arXiv:1704.00028')
 
     metric_names = WGAN.metric_names + ("gp",)
 

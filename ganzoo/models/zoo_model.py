@@ -106,7 +106,8 @@ class ZooModel(keras.Model):
         self.trackers = [keras.metrics.Mean(name=n) for n in self.metric_names]
         self.g_optimizer = None
         self.d_optimizer = None
-        self.built = True  # sub-models exist: needed by save_weights, tf.distribute, BackupAndRestore
+        # sub-models exist: needed by save_weights, tf.distribute, BackupAndRestore
+        self.built = True
 
     def build_networks(self):
         """Create the sub-models (``self.generator``, ``self.discriminator``...)."""

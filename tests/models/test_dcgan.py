@@ -15,23 +15,23 @@ def test_output_shapes(shape, stages):
     assert images.min() >= -1.0 and images.max() <= 1.0
     logits = gan.discriminator(images)
     assert tuple(logits.shape) == (3, 1)
-    convs = [l for l in gan.discriminator.layers if isinstance(l, keras.layers.Conv2D)]
-    ups = [l for l in gan.generator.layers if isinstance(l, keras.layers.Conv2DTranspose)]
+    convs = [x for x in gan.discriminator.layers if isinstance(x, keras.layers.Conv2D)]
+    ups = [x for x in gan.generator.layers if isinstance(x, keras.layers.Conv2DTranspose)]
     assert len(convs) == len(ups) == stages
 
 
 def test_paper_architecture_details():
     gan = ganzoo.build("dcgan", image_shape=(64, 64, 3), generator={"filters": 128})
     # Fig. 1: 4x4x1024 projection, then 512, 256, 128 channels, then the 3-channel image
-    widths = [l.output.shape[-1] for l in gan.generator.layers
-              if isinstance(l, (keras.layers.Reshape, keras.layers.Conv2DTranspose))]
+    widths = [layer.output.shape[-1] for layer in gan.generator.layers
+              if isinstance(layer, (keras.layers.Reshape, keras.layers.Conv2DTranspose))]
     assert widths == [1024, 512, 256, 128, 3]
     d_layers = gan.discriminator.layers
-    first_conv = next(i for i, l in enumerate(d_layers) if isinstance(l, keras.layers.Conv2D))
+    first_conv = next(i for i, x in enumerate(d_layers) if isinstance(x, keras.layers.Conv2D))
     assert not isinstance(d_layers[first_conv + 1], keras.layers.BatchNormalization)
-    assert sum(isinstance(l, keras.layers.BatchNormalization) for l in d_layers) == 3
-    assert not any(isinstance(l, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D))
-                   for l in d_layers)
+    assert sum(isinstance(layer, keras.layers.BatchNormalization) for layer in d_layers) == 3
+    assert not any(isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D))
+                   for layer in d_layers)
     kernel = gan.generator.get_layer("up1").kernel.numpy()
     assert abs(kernel.std() - 0.02) < 0.002 and abs(kernel.mean()) < 0.002
 
@@ -50,7 +50,8 @@ def test_short_fit_on_digits_learns(digits_small, tiny_dcgan):
         assert np.all(np.isfinite(history.history[key])), key
     # D separates real from fake after two epochs on real digits
     assert history.history["d_real"][-1] > history.history["d_fake"][-1]
-    changed_g = [not np.allclose(a, b) for a, b in zip(before_g, tiny_dcgan.generator.get_weights())]
+    after_g = tiny_dcgan.generator.get_weights()
+    changed_g = [not np.allclose(a, b) for a, b in zip(before_g, after_g)]
     changed_d = [not np.allclose(a, b)
                  for a, b in zip(before_d, tiny_dcgan.discriminator.get_weights())]
     assert all(changed_g[:1]) and any(changed_g) and any(changed_d)

@@ -23,8 +23,9 @@ TINY_CYCLE = dict(image_shape=(32, 32, 1), generator={"filters": 8, "blocks": 2}
 def test_unet_output_shape_and_depth(size, depth):
     g = image_nets.unet_generator((size, size, 3), out_channels=1, filters=4)
     assert g.output_shape == (None, size, size, 1)
-    assert len([l for l in g.layers if l.name.startswith("down") and l.name[4:].isdigit()]) == depth
-    assert len([l for l in g.layers if l.name.endswith("_dropout")]) == 3
+    downs = [x for x in g.layers if x.name.startswith("down") and x.name[4:].isdigit()]
+    assert len(downs) == depth
+    assert len([layer for layer in g.layers if layer.name.endswith("_dropout")]) == 3
 
 
 @pytest.mark.parametrize("size, grids", [
@@ -44,12 +45,13 @@ def test_patchgan_grid_for_each_receptive_field(size, grids):
 def test_resnet_generator_blocks_follow_the_image_size():
     small = image_nets.resnet_generator((64, 64, 3), filters=4)
     large = image_nets.resnet_generator((256, 256, 3), filters=4)
-    count = lambda g: len([l for l in g.layers if l.name.endswith("_add")])  # noqa: E731
+    count = lambda g: len([layer for layer in g.layers if layer.name.endswith("_add")])  # noqa: E731
     assert (count(small), count(large)) == (6, 9)
     assert small.output_shape == (None, 64, 64, 3)
-    assert any(type(l).__name__ == "ReflectionPadding2D" for l in small.layers)
-    norms = [l for l in small.layers if type(l).__name__ == "GroupNormalization"]
-    assert norms and all(l.groups == l.input.shape[-1] for l in norms)  # one group per channel
+    assert any(type(layer).__name__ == "ReflectionPadding2D" for layer in small.layers)
+    norms = [layer for layer in small.layers if type(layer).__name__ == "GroupNormalization"]
+    # one group per channel
+    assert norms and all(layer.groups == layer.input.shape[-1] for layer in norms)
 
 
 def test_default_configs_build_the_papers_networks():
@@ -180,7 +182,8 @@ def test_loader_errors_name_the_problem(tmp_path):
     with pytest.raises(datasets.DataError, match="Unknown unpaired dataset"):
         datasets.read_unpaired("horse2zebra")
     gan = ganzoo.build("pix2pix", **TINY_P2P)
-    with pytest.raises(datasets.DataError, match=r"\(28, 28, 1\) but the model takes \(32, 32, 1\)"):
+    expected = r"\(28, 28, 1\) but the model takes \(32, 32, 1\)"
+    with pytest.raises(datasets.DataError, match=expected):
         gan.fit(np.zeros((16, 28, 28, 1), np.uint8), np.zeros((16, 28, 28, 1), np.uint8), verbose=0)
     with pytest.raises(datasets.DataError, match="16 inputs but 8 targets"):
         gan.fit(np.zeros((16, 32, 32, 1), np.uint8), np.zeros((8, 32, 32, 1), np.uint8), verbose=0)

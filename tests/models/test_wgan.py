@@ -21,8 +21,8 @@ def test_wgan_gp_logs_penalty_and_has_no_clipping(digits_small):
     history = gan.fit(digits_small[0][:320], epochs=1, verbose=0)
     assert history.history["gp"][0] > 0
     assert max(np.abs(v.numpy()).max() for v in gan.discriminator.trainable_variables) > 0.01
-    assert not any("batch_normalization" in l.__class__.__name__.lower()
-                   for l in gan.discriminator.layers)
+    assert not any("batch_normalization" in layer.__class__.__name__.lower()
+                   for layer in gan.discriminator.layers)
 
 
 def test_paper_hyperparameters():
