@@ -120,10 +120,10 @@ class NoiseTask:
         return batch, fake
 
     def d_loss(self, real_out, fake_out):
-        return losses.discriminator_bce(real_out, fake_out)
+        return losses.cross_entropy_discriminator_loss(real_out, fake_out)
 
     def g_loss(self, batch, fake, fake_out):
-        return losses.generator_non_saturating(fake_out)
+        return losses.non_saturating_generator_loss(fake_out)
 
 
 class Pix2PixTask:
@@ -137,10 +137,10 @@ class Pix2PixTask:
         return tf.concat([x, y], -1), tf.concat([x, fake], -1)
 
     def d_loss(self, real_out, fake_out):
-        return 0.5 * losses.discriminator_bce(real_out, fake_out)
+        return 0.5 * losses.cross_entropy_discriminator_loss(real_out, fake_out)
 
     def g_loss(self, batch, fake, fake_out):
-        return losses.generator_non_saturating(fake_out) + 100.0 * losses.l1(batch[1], fake)
+        return losses.non_saturating_generator_loss(fake_out) + 100.0 * losses.l1(batch[1], fake)
 
 
 class KerasIOStyle(keras.Model):

@@ -4,8 +4,8 @@ Each function returns the mean over the *local* batch. Under ``tf.distribute``
 the GAN base class divides by the number of replicas before taking gradients,
 so that the summed (all-reduced) gradients equal those of the global-batch mean.
 
-A config picks a pair by name (``loss.name``); :func:`get` returns
-``(discriminator_loss, generator_loss)``:
+Names follow TF-GAN: ``<name>_discriminator_loss`` / ``<name>_generator_loss``. A config picks a
+pair by name (``loss.name``); :func:`get` returns ``(discriminator_loss, generator_loss)``:
 
 | name | discriminator | generator | paper |
 | --- | --- | --- | --- |
@@ -25,7 +25,7 @@ import tensorflow as tf
 CROSS_ENTROPY = frozenset({"non_saturating", "minimax"})
 
 
-def discriminator_bce(real_logits, fake_logits, real_label=1.0):
+def cross_entropy_discriminator_loss(real_logits, fake_logits, real_label=1.0):
     """Discriminator cross-entropy: -log D(x) - log(1 - D(G(z))).
 
     Goodfellow et al. 2014, "Generative Adversarial Nets", eq. 1 (the
@@ -51,7 +51,7 @@ def discriminator_bce(real_logits, fake_logits, real_label=1.0):
     return tf.reduce_mean(real) + tf.reduce_mean(fake)
 
 
-def generator_non_saturating(fake_logits):
+def non_saturating_generator_loss(fake_logits):
     """Non-saturating generator loss: -log D(G(z)).
 
     Goodfellow et al. 2014, §3: instead of minimising log(1 - D(G(z))), whose
@@ -61,7 +61,7 @@ def generator_non_saturating(fake_logits):
     return tf.reduce_mean(tf.nn.softplus(-tf.convert_to_tensor(fake_logits)))
 
 
-def generator_minimax(fake_logits):
+def minimax_generator_loss(fake_logits):
     """Minimax (saturating) generator loss: log(1 - D(G(z))), to be minimised.
 
     Goodfellow et al. 2014, eq. 1, the game as written. log(1 - sigmoid(l)) =
@@ -71,7 +71,7 @@ def generator_minimax(fake_logits):
     return -tf.reduce_mean(tf.nn.softplus(tf.convert_to_tensor(fake_logits)))
 
 
-def discriminator_least_squares(real_outputs, fake_outputs):
+def least_squares_discriminator_loss(real_outputs, fake_outputs):
     """LSGAN discriminator: ½E[(D(x) - 1)²] + ½E[D(G(z))²].
 
     Mao et al. 2017, "Least Squares Generative Adversarial Networks", eq. 9
@@ -83,12 +83,12 @@ def discriminator_least_squares(real_outputs, fake_outputs):
         0.5 * tf.reduce_mean(tf.square(fake_outputs))
 
 
-def generator_least_squares(fake_outputs):
+def least_squares_generator_loss(fake_outputs):
     """LSGAN generator: ½E[(D(G(z)) - 1)²] (Mao et al. 2017, eq. 9)."""
     return 0.5 * tf.reduce_mean(tf.square(tf.convert_to_tensor(fake_outputs) - 1.0))
 
 
-def discriminator_hinge(real_outputs, fake_outputs):
+def hinge_discriminator_loss(real_outputs, fake_outputs):
     """Hinge discriminator: E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))].
 
     Lim & Ye 2017, "Geometric GAN"; Miyato et al. 2018, "Spectral
@@ -98,12 +98,12 @@ def discriminator_hinge(real_outputs, fake_outputs):
         tf.reduce_mean(tf.nn.relu(1.0 + tf.convert_to_tensor(fake_outputs)))
 
 
-def generator_hinge(fake_outputs):
+def hinge_generator_loss(fake_outputs):
     """Hinge generator: -E[D(G(z))] (Miyato et al. 2018, eq. 17)."""
     return -tf.reduce_mean(tf.convert_to_tensor(fake_outputs))
 
 
-def critic_wasserstein(real_outputs, fake_outputs):
+def wasserstein_discriminator_loss(real_outputs, fake_outputs):
     """Wasserstein critic loss: E[D(G(z))] - E[D(x)], to be minimised.
 
     Arjovsky, Chintala & Bottou 2017, "Wasserstein GAN", Algorithm 1: the
@@ -114,7 +114,7 @@ def critic_wasserstein(real_outputs, fake_outputs):
         tf.reduce_mean(tf.convert_to_tensor(real_outputs))
 
 
-def generator_wasserstein(fake_outputs):
+def wasserstein_generator_loss(fake_outputs):
     """Wasserstein generator loss: -E[D(G(z))] (Arjovsky et al. 2017, Algorithm 1)."""
     return -tf.reduce_mean(tf.convert_to_tensor(fake_outputs))
 
@@ -154,11 +154,11 @@ def gradient_penalty(critic, real, fake, alpha=None, epsilon=1e-12):
 
 
 _PAIRS = {
-    "non_saturating": (discriminator_bce, generator_non_saturating),
-    "minimax": (discriminator_bce, generator_minimax),
-    "least_squares": (discriminator_least_squares, generator_least_squares),
-    "hinge": (discriminator_hinge, generator_hinge),
-    "wasserstein": (critic_wasserstein, generator_wasserstein),
+    "non_saturating": (cross_entropy_discriminator_loss, non_saturating_generator_loss),
+    "minimax": (cross_entropy_discriminator_loss, minimax_generator_loss),
+    "least_squares": (least_squares_discriminator_loss, least_squares_generator_loss),
+    "hinge": (hinge_discriminator_loss, hinge_generator_loss),
+    "wasserstein": (wasserstein_discriminator_loss, wasserstein_generator_loss),
 }
 
 

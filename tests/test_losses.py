@@ -19,29 +19,30 @@ def sp(x):  # softplus
 def test_bce_discriminator_by_hand():
     # -log sigmoid(r) = softplus(-r); -log(1 - sigmoid(f)) = softplus(f)
     want = (sp(-2.0) + sp(1.0)) / 2 + (sp(0.5) + sp(-3.0)) / 2
-    assert float(losses.discriminator_bce(REAL, FAKE)) == pytest.approx(want, rel=1e-6)
+    got = float(losses.cross_entropy_discriminator_loss(REAL, FAKE))
+    assert got == pytest.approx(want, rel=1e-6)
 
 
 def test_one_sided_label_smoothing_only_touches_real_targets():
     # target 0.9 for real: -(0.9 log s(r) + 0.1 log(1 - s(r))) = 0.9 sp(-r) + 0.1 sp(r)
     real = (0.9 * sp(-2.0) + 0.1 * sp(2.0) + 0.9 * sp(1.0) + 0.1 * sp(-1.0)) / 2
     fake = (sp(0.5) + sp(-3.0)) / 2
-    got = float(losses.discriminator_bce(REAL, FAKE, real_label=0.9))
+    got = float(losses.cross_entropy_discriminator_loss(REAL, FAKE, real_label=0.9))
     assert got == pytest.approx(real + fake, rel=1e-6)
 
 
 def test_generator_losses_by_hand():
-    assert float(losses.generator_non_saturating(FAKE)) == pytest.approx(
+    assert float(losses.non_saturating_generator_loss(FAKE)) == pytest.approx(
         (sp(-0.5) + sp(3.0)) / 2, rel=1e-6)
     # log(1 - sigmoid(f)) = -softplus(f)
-    assert float(losses.generator_minimax(FAKE)) == pytest.approx(
+    assert float(losses.minimax_generator_loss(FAKE)) == pytest.approx(
         -(sp(0.5) + sp(-3.0)) / 2, rel=1e-6)
 
 
 def test_minimax_saturates_where_non_saturating_does_not():
     logits = tf.constant([[-8.0]])  # D confidently rejects the sample
     grads = []
-    for fn in (losses.generator_minimax, losses.generator_non_saturating):
+    for fn in (losses.minimax_generator_loss, losses.non_saturating_generator_loss):
         with tf.GradientTape() as tape:
             tape.watch(logits)
             loss = fn(logits)
@@ -50,21 +51,21 @@ def test_minimax_saturates_where_non_saturating_does_not():
 
 
 def test_least_squares_hinge_wasserstein_by_hand():
-    assert float(losses.discriminator_least_squares(REAL, FAKE)) == pytest.approx(
+    assert float(losses.least_squares_discriminator_loss(REAL, FAKE)) == pytest.approx(
         0.5 * ((2 - 1) ** 2 + (-1 - 1) ** 2) / 2 + 0.5 * (0.25 + 9) / 2)
-    assert float(losses.generator_least_squares(FAKE)) == pytest.approx(
+    assert float(losses.least_squares_generator_loss(FAKE)) == pytest.approx(
         0.5 * ((0.5 - 1) ** 2 + (-3 - 1) ** 2) / 2)
-    assert float(losses.discriminator_hinge(REAL, FAKE)) == pytest.approx(
+    assert float(losses.hinge_discriminator_loss(REAL, FAKE)) == pytest.approx(
         (0 + 2) / 2 + (1.5 + 0) / 2)
-    assert float(losses.generator_hinge(FAKE)) == pytest.approx(1.25)
-    assert float(losses.critic_wasserstein(REAL, FAKE)) == pytest.approx(-1.25 - 0.5)
-    assert float(losses.generator_wasserstein(FAKE)) == pytest.approx(1.25)
+    assert float(losses.hinge_generator_loss(FAKE)) == pytest.approx(1.25)
+    assert float(losses.wasserstein_discriminator_loss(REAL, FAKE)) == pytest.approx(-1.25 - 0.5)
+    assert float(losses.wasserstein_generator_loss(FAKE)) == pytest.approx(1.25)
 
 
 def test_get_and_names():
     assert losses.names() == ["hinge", "least_squares", "minimax", "non_saturating",
                               "wasserstein"]
-    assert losses.get("hinge") == (losses.discriminator_hinge, losses.generator_hinge)
+    assert losses.get("hinge") == (losses.hinge_discriminator_loss, losses.hinge_generator_loss)
     with pytest.raises(ValueError, match="Unknown loss 'huber'"):
         losses.get("huber")
 

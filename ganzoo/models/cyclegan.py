@@ -104,8 +104,8 @@ class CycleGAN(Translator):
             if self.identity_weight:
                 identity = losses.l1(b, G(b, training=True)) + losses.l1(a, F(a, training=True))
             # (D(G(a)) - 1)^2, without LSGAN's 1/2 on the generator side, as in the authors' code
-            g_gan = 2.0 * (losses.generator_least_squares(D_b(fake_b, training=True))
-                           + losses.generator_least_squares(D_a(fake_a, training=True)))
+            g_gan = 2.0 * (losses.least_squares_generator_loss(D_b(fake_b, training=True))
+                           + losses.least_squares_generator_loss(D_a(fake_a, training=True)))
             g_loss = g_gan + self.cycle_weight * cycle + self.identity_weight * identity
         self._apply(self.g_optimizer, g_loss, g_tape, self.generator_variables())
 
@@ -113,10 +113,11 @@ class CycleGAN(Translator):
         pooled_a = self.pool_a(tf.stop_gradient(fake_a))
         with tf.GradientTape() as d_tape:
             real_b_out, real_a_out = D_b(b, training=True), D_a(a, training=True)
-            # discriminator_least_squares is 1/2 [(D(x)-1)^2 + D(G(z))^2]: the halved D loss
-            d_loss = (losses.discriminator_least_squares(real_b_out, D_b(pooled_b, training=True))
-                      + losses.discriminator_least_squares(real_a_out,
-                                                           D_a(pooled_a, training=True)))
+            # least_squares_discriminator_loss is 1/2 [(D(x)-1)^2 + D(G(z))^2]: the halved D loss
+            d_loss = (losses.least_squares_discriminator_loss(real_b_out,
+                                                              D_b(pooled_b, training=True))
+                      + losses.least_squares_discriminator_loss(real_a_out,
+                                                                D_a(pooled_a, training=True)))
         self._apply(self.d_optimizer, d_loss, d_tape, self.discriminator_variables())
         self._update_trackers({
             "d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "cycle": cycle,

@@ -72,9 +72,10 @@ class Pix2Pix(Translator):
                 real_logits = self.discriminator(tf.concat([x, y], -1), training=True)
                 fake_logits = self.discriminator(tf.concat([x, tf.stop_gradient(fake)], -1),
                                                  training=True)
-                d_loss = 0.5 * losses.discriminator_bce(real_logits, fake_logits)   # §3.3
+                d_loss = 0.5 * losses.cross_entropy_discriminator_loss(real_logits,  # §3.3
+                                                                       fake_logits)
             self._apply(self.d_optimizer, d_loss, d_tape, self.discriminator_variables())
-            g_gan = losses.generator_non_saturating(
+            g_gan = losses.non_saturating_generator_loss(
                 self.discriminator(tf.concat([x, fake], -1), training=True))
             g_l1 = losses.l1(y, fake)
             g_loss = self.gan_weight * g_gan + self.l1_weight * g_l1                 # eq. 4

@@ -46,8 +46,8 @@ def test_reuse_fakes_is_one_simultaneous_update_from_one_generated_batch(reuse, 
     with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
         fake = G(z, training=True)
         real_out, fake_out = D(real, training=True), D(fake, training=True)
-        d_loss = losses.discriminator_bce(real_out, fake_out)
-        g_loss = losses.generator_non_saturating(fake_out)
+        d_loss = losses.cross_entropy_discriminator_loss(real_out, fake_out)
+        g_loss = losses.non_saturating_generator_loss(fake_out)
     ref.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, D.trainable_variables),
                                         D.trainable_variables))
     ref.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, G.trainable_variables),
