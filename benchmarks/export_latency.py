@@ -51,8 +51,9 @@ def main():
         feeds = {"z": gan.latent_numpy(1, seed=0)}
         if gan.num_classes:
             feeds["label"] = np.array([3], np.int32)
-        label = tf.constant(feeds["label"]) if "label" in feeds else None
-        keras_inputs = gan.generator_inputs(tf.constant(feeds["z"]), label)
+        keras_inputs = tf.constant(feeds["z"])
+        if "label" in feeds:
+            keras_inputs = [keras_inputs, tf.constant(feeds["label"])]
         gen = gan.sampling_generator
         row = {"model": name, "parameters": int(gen.count_params())}
         row["keras_predict_ms"] = median_ms(lambda: gen.predict(keras_inputs, verbose=0),

@@ -162,6 +162,58 @@ _PAIRS = {
 }
 
 
+def class_cross_entropy(labels, logits):
+    """Mean softmax cross-entropy of integer class ``labels`` under ``logits``."""
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=tf.cast(labels, tf.int32), logits=logits))
+
+
+def acgan_discriminator_loss(real_class_logits, fake_class_logits, real_labels, fake_labels):
+    """AC-GAN's class loss for D: -L_C, the class cross-entropy on real and on generated images.
+
+    Odena, Olah & Shlens 2017, "Conditional Image Synthesis with Auxiliary Classifier GANs",
+    eq. 3: D maximises L_S + L_C, where L_C = E[log P(C = c | X_real)] + E[log P(C = c |
+    X_fake)]. Add it (times a weight) to the adversarial discriminator loss.
+    """
+    return (class_cross_entropy(real_labels, real_class_logits)
+            + class_cross_entropy(fake_labels, fake_class_logits))
+
+
+def acgan_generator_loss(fake_class_logits, fake_labels):
+    """AC-GAN's class loss for G: the cross-entropy of the requested class on its samples
+    (Odena et al. 2017, eq. 3: G maximises L_C - L_S)."""
+    return class_cross_entropy(fake_labels, fake_class_logits)
+
+
+def c_plus_1_discriminator_loss(real_logits, fake_logits, real_labels):
+    """C+1-class discriminator: real images as their class, generated ones as class C.
+
+    Salimans et al. 2016, "Improved Techniques for Training GANs", §5 (semi-supervised
+    learning): D outputs C + 1 logits, the last meaning "generated".
+    """
+    generated = tf.fill(tf.shape(real_labels), tf.shape(fake_logits)[-1] - 1)
+    return (class_cross_entropy(real_labels, real_logits)
+            + class_cross_entropy(generated, fake_logits))
+
+
+def c_plus_1_generator_loss(fake_logits, fake_labels):
+    """C+1-class generator: its samples classified as the class it was asked for (Salimans et
+    al. 2016, §5, with the class-conditional generator of Mirza & Osindero 2014)."""
+    return class_cross_entropy(fake_labels, fake_logits)
+
+
+def cycle_consistency_loss(a, a_cycled, b, b_cycled):
+    """‖F(G(a)) - a‖₁ + ‖G(F(b)) - b‖₁ (Zhu et al. 2017, "Unpaired Image-to-Image Translation
+    using Cycle-Consistent Adversarial Networks", eq. 2), batch means."""
+    return l1(a, a_cycled) + l1(b, b_cycled)
+
+
+def identity_loss(b, g_of_b, a, f_of_a):
+    """‖G(b) - b‖₁ + ‖F(a) - a‖₁: each generator leaves images of its target domain alone
+    (Zhu et al. 2017, §5.2, after Taigman et al. 2017), batch means."""
+    return l1(b, g_of_b) + l1(a, f_of_a)
+
+
 def l1(targets, outputs):
     """Mean absolute error, the L1 term of pix2pix (Isola et al. 2017, eq. 3) and of CycleGAN's
     cycle-consistency and identity losses (Zhu et al. 2017, eq. 2; §5.2)."""

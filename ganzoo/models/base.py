@@ -1,12 +1,15 @@
-"""The base class every noise-to-sample variant extends.
+"""The base class every noise-to-sample variant extends: networks, sampling and the small
+helpers a ``train_step`` calls.
 
-A variant supplies its two networks (``build_generator``,
-``build_discriminator``) and, where its paper differs, the loss of each
-player. The base class owns the training algorithm (k discriminator updates
-per generator update), distribution-safe loss scaling and noise, and
-``generate``; :class:`~ganzoo.models.zoo_model.ZooModel` owns the config,
-optimizers and their saving, metrics and ``fit``.
+The base holds no training algorithm. Each variant writes its own ``train_step`` in its module,
+top to bottom like its paper's algorithm box, from these helpers: :meth:`GAN.sample_noise`,
+:meth:`GAN.sample_labels`, :meth:`GAN.G`, :meth:`GAN.D`, :meth:`ZooModel.apply_gradients`,
+:meth:`GAN.update_ema`, :meth:`ZooModel.log` and the pure functions of :mod:`ganzoo.losses`.
+:class:`~ganzoo.models.zoo_model.ZooModel` owns the config, optimizers and their saving, metrics
+and ``fit``.
 """
+
+import functools
 
 import keras
 import numpy as np
@@ -21,11 +24,12 @@ from ganzoo.models.zoo_model import ZooModel, make_optimizer  # noqa: F401  (re-
 class GAN(ZooModel):
     """A GAN as one ``keras.Model`` with a ``generator`` and a ``discriminator``.
 
-    Training follows Goodfellow et al. 2014, Algorithm 1: for each batch of
-    real data, update the discriminator on it and on fresh samples of G; after
-    every ``training.d_steps`` discriminator updates, update the generator
-    once on fresh noise. Subclasses change the networks and the two losses,
-    never this loop.
+    The base of every noise-to-sample variant: the networks named by the config, the latent
+    prior, labels for conditional models, the EMA generator, ``generate``, and the helpers a
+    variant's ``train_step`` is written with. The variants' steps:
+    :class:`~ganzoo.models.vanilla.VanillaGAN` (Goodfellow et al. 2014, Algorithm 1; DCGAN
+    trains with it too), :class:`~ganzoo.models.cgan.ConditionalGAN`,
+    :class:`~ganzoo.models.wgan.WGAN` and :class:`~ganzoo.models.wgan.WGANGP`.
 
     Args:
         config: a resolved config dict (use ``ganzoo.build`` to get one from
@@ -60,7 +64,10 @@ class GAN(ZooModel):
             self.ema_generator = self.build_generator(name="ema_generator")
             self.ema_generator.set_weights(self.generator.get_weights())
         self.loss_name = cfg["loss"]["name"]
-        self.d_loss_fn, self.g_loss_fn = losses.get(self.loss_name)
+        d_loss, self.g_loss_fn = losses.get(self.loss_name)
+        if self.loss_name in losses.CROSS_ENTROPY:  # one-sided label smoothing (real_label)
+            d_loss = functools.partial(d_loss, real_label=cfg["loss"]["real_label"])
+        self.d_loss_fn = d_loss
 
     @property
     def image_shape(self):
@@ -146,7 +153,7 @@ class GAN(ZooModel):
 
     # ------------------------------------------------------------------ sampling
 
-    def sample_latent(self, n):
+    def sample_noise(self, n):
         """A batch of z from the configured prior, drawn from the model's seeded stream."""
         if self.config["latent_distribution"] == "uniform":
             return self.per_replica(
@@ -154,6 +161,12 @@ class GAN(ZooModel):
                 n, (self.latent_dim,))
         return self.per_replica(lambda shape: keras.random.normal(shape, seed=self.seed_generator),
                                 n, (self.latent_dim,))
+
+    def sample_labels(self, n):
+        """``n`` class labels drawn uniformly (conditional models), from the seeded stream."""
+        return self.per_replica(
+            lambda shape: keras.random.randint(shape, 0, self.num_classes,
+                                               seed=self.seed_generator, dtype="int32"), n)
 
     def per_replica(self, draw, n, shape=()):
         """This replica's ``n`` rows of one random draw for the whole global batch.
@@ -177,13 +190,44 @@ class GAN(ZooModel):
             return rng.uniform(-1.0, 1.0, (n, self.latent_dim)).astype(np.float32)
         return rng.standard_normal((n, self.latent_dim)).astype(np.float32)
 
-    def generator_inputs(self, z, labels):
-        """What the generator is called on; conditional variants add the labels."""
-        return z
+    def G(self, z, labels=None, training=True):
+        """The generator on noise ``z`` (and, for conditional models, ``labels``)."""
+        return self.generator(z if labels is None else [z, labels], training=training)
 
-    def discriminator_inputs(self, images, labels):
-        """What the discriminator is called on; conditional variants add the labels."""
-        return images
+    def D(self, x, labels=None, training=True):
+        """The discriminator on ``x`` (and ``labels`` where it takes them as an input)."""
+        return self.discriminator(x if labels is None else [x, labels], training=training)
+
+    def d_outputs(self, real_out, fake_out):
+        """Mean D(x) and D(G(z)) for the logs: probabilities for cross-entropy losses, raw
+        outputs otherwise."""
+        squash = tf.sigmoid if self.loss_name in losses.CROSS_ENTROPY else tf.identity
+        return {"d_real": tf.reduce_mean(squash(real_out)),
+                "d_fake": tf.reduce_mean(squash(fake_out))}
+
+    def every_k_d_steps(self, update):
+        """Run ``update()`` once every k-th discriminator update (k = ``training.d_steps``): the
+        outer loop of Goodfellow et al.'s and the WGAN papers' Algorithm 1, inside the graph."""
+        def run():
+            update()
+            return tf.constant(True)
+
+        if self.d_steps == 1:
+            return run()
+        return tf.cond(self.d_optimizer.iterations % self.d_steps == 0, run,
+                       lambda: tf.constant(False))
+
+    def update_ema(self):
+        """ema <- decay * ema + (1 - decay) * weights (BatchNorm statistics are copied); nothing
+        without ``ema.enabled``."""
+        if self.ema_generator is None:
+            return
+        d = self.ema_decay
+        for e, w in zip(self.ema_generator.trainable_variables, self.generator.trainable_variables):
+            e.assign(d * e + (1.0 - d) * w)
+        for e, w in zip(self.ema_generator.non_trainable_variables,
+                        self.generator.non_trainable_variables):
+            e.assign(w)
 
     def generate(self, n=None, z=None, seed=None, labels=None, batch_size=256):
         """Generate samples (with the EMA generator when ``ema.enabled``).
@@ -209,8 +253,9 @@ class GAN(ZooModel):
         labels = self._check_labels(labels, len(z))
         out = []
         for i in range(0, len(z), batch_size):
-            lab = None if labels is None else tf.constant(labels[i:i + batch_size])
-            inputs = self.generator_inputs(tf.constant(z[i:i + batch_size]), lab)
+            inputs = tf.constant(z[i:i + batch_size])
+            if labels is not None:
+                inputs = [inputs, tf.constant(labels[i:i + batch_size])]
             out.append(keras.ops.convert_to_numpy(self.sampling_generator(inputs, training=False)))
         empty = np.zeros((0,) + self.data_shape, np.float32)
         return np.concatenate(out).astype(np.float32) if out else empty
@@ -231,126 +276,12 @@ class GAN(ZooModel):
                              f"from {labels.min()} to {labels.max()}.")
         return labels.astype(np.int32)
 
-    # ------------------------------------------------------------------ losses
-
-    def discriminate(self, images, labels=None):
-        """D's output(s) on a batch."""
-        return self.discriminator(self.discriminator_inputs(images, labels), training=True)
-
-    def discriminator_loss(self, real, fake, real_labels=None, fake_labels=None):
-        """D's loss on a real and a generated batch; returns ``(loss, logs)``."""
-        return self.d_loss_from(self.discriminate(real, real_labels),
-                                self.discriminate(fake, fake_labels),
-                                real, fake, real_labels, fake_labels)
-
-    def generator_loss(self, fake, labels):
-        """G's loss on a generated batch; returns ``(loss, logs)``."""
-        return self.g_loss_from(self.discriminate(fake, labels), labels)
-
-    def d_loss_from(self, real_out, fake_out, real, fake, real_labels=None, fake_labels=None):
-        """D's loss from its outputs on the real and the generated batch (variants override
-        this, not the forward passes); ``real`` and ``fake`` are there for penalties."""
-        loss = self.d_loss_fn(real_out, fake_out, **self._d_loss_kwargs())
-        return loss, {"d_loss": loss, **self.discriminator_outputs(real_out, fake_out)}
-
-    def g_loss_from(self, fake_out, labels=None):
-        """G's loss from D's output on the generated batch."""
-        loss = self.g_loss_fn(fake_out)
-        return loss, {"g_loss": loss}
-
-    def _d_loss_kwargs(self):
-        if self.loss_name in losses.CROSS_ENTROPY:
-            return {"real_label": self.config["loss"]["real_label"]}
-        return {}
-
-    def discriminator_outputs(self, real_logits, fake_logits):
-        """Mean D(x) and D(G(z)): probabilities for cross-entropy losses, raw outputs otherwise."""
-        squash = tf.sigmoid if self.loss_name in losses.CROSS_ENTROPY else tf.identity
-        return {"d_real": tf.reduce_mean(squash(real_logits)),
-                "d_fake": tf.reduce_mean(squash(fake_logits))}
-
-    def after_discriminator_update(self):
-        """Hook run after each D update (WGAN clips weights here)."""
-
-    # ------------------------------------------------------------------ training
-
-    def sample_labels(self, batch_size, real_labels):
-        """Labels for generated samples; conditional variants override."""
-        return None
-
-    def fake_batch(self, batch, fake_labels):
-        """G(z) for a fresh batch of noise (and the given labels)."""
-        return self.generator(self.generator_inputs(self.sample_latent(batch), fake_labels),
-                              training=True)
-
-    def discriminator_step(self, real, labels):
-        """One D update on ``real`` and a fresh generated batch (Algorithm 1, inner loop)."""
-        fake_labels = self.sample_labels(tf.shape(real)[0], labels)
-        fake = self.fake_batch(tf.shape(real)[0], fake_labels)
-        with tf.GradientTape() as tape:
-            loss, logs = self.discriminator_loss(real, fake, labels, fake_labels)
-        self._apply(self.d_optimizer, loss, tape, self.discriminator.trainable_variables)
-        self.after_discriminator_update()
-        return logs
-
-    def generator_step(self, batch, labels):
-        """One G update on fresh noise (Algorithm 1, outer step)."""
-        fake_labels = self.sample_labels(batch, labels)
-        with tf.GradientTape() as tape:
-            loss, logs = self.generator_loss(self.fake_batch(batch, fake_labels), fake_labels)
-        self._apply(self.g_optimizer, loss, tape, self.generator.trainable_variables)
-        if self.ema_generator is not None:
-            self.update_ema()
-        return logs
-
-    def shared_step(self, real, labels):
-        """Both updates from one generated batch (``training.reuse_fakes: true``).
-
-        G runs forward once and D once on each batch; D's loss and G's loss are both
-        taken from those outputs, and both players step from the same point (simultaneous
-        rather than alternating updates, as in the TensorFlow DCGAN tutorial). About 17 %
-        fewer FLOPs per step than :meth:`discriminator_step` + :meth:`generator_step`.
-        """
-        fake_labels = self.sample_labels(tf.shape(real)[0], labels)
-        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            fake = self.fake_batch(tf.shape(real)[0], fake_labels)
-            real_out = self.discriminate(real, labels)
-            fake_out = self.discriminate(fake, fake_labels)
-            d_loss, d_logs = self.d_loss_from(real_out, fake_out, real, fake, labels, fake_labels)
-            g_loss, g_logs = self.g_loss_from(fake_out, fake_labels)
-        self._apply(self.d_optimizer, d_loss, d_tape, self.discriminator.trainable_variables)
-        self._apply(self.g_optimizer, g_loss, g_tape, self.generator.trainable_variables)
-        self.after_discriminator_update()
-        if self.ema_generator is not None:
-            self.update_ema()
-        return {**d_logs, **g_logs}
-
-    def update_ema(self):
-        """ema <- decay * ema + (1 - decay) * weights; BatchNorm statistics are copied."""
-        d = self.ema_decay
-        for e, w in zip(self.ema_generator.trainable_variables, self.generator.trainable_variables):
-            e.assign(d * e + (1.0 - d) * w)
-        for e, w in zip(self.ema_generator.non_trainable_variables,
-                        self.generator.non_trainable_variables):
-            e.assign(w)
-
     def train_step(self, data):
-        real, labels = _unpack(data)
-        if self.reuse_fakes:
-            self._update_trackers(self.shared_step(real, labels))
-            return self.step_logs()
-        self._update_trackers(self.discriminator_step(real, labels))
-        batch = tf.shape(real)[0]
-        if self.d_steps == 1:
-            self._update_trackers(self.generator_step(batch, labels))
-        else:
-            def g_update():
-                self._update_trackers(self.generator_step(batch, labels))
-                return tf.constant(True)
-
-            tf.cond(self.d_optimizer.iterations % self.d_steps == 0, g_update,
-                    lambda: tf.constant(False))
-        return self.step_logs()
+        """Each variant writes its own, like its paper's algorithm box (e.g.
+        :meth:`ganzoo.models.vanilla.VanillaGAN.train_step`, Goodfellow et al.'s Algorithm 1)."""
+        raise NotImplementedError(f"{type(self).__name__} has no train_step; write one in its "
+                                  "module, or extend ganzoo.models.VanillaGAN for Goodfellow et "
+                                  "al.'s Algorithm 1.")
 
     def prepare_dataset(self, x, y=None, batch_size=None):
         """Images (and labels): checked against ``image_shape``, value range and classes."""
@@ -361,12 +292,11 @@ class GAN(ZooModel):
             num_classes=self.num_classes)
         return dataset
 
-def _unpack(data):
+def unpack(data):
+    """``(images, labels or None)`` of a training batch."""
     if isinstance(data, (tuple, list)):
         return data[0], (data[1] if len(data) > 1 else None)
     return data, None
-
-
 
 
 def _replicas():

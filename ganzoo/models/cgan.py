@@ -2,14 +2,12 @@
 here with DCGAN networks; optional AC-GAN (Odena et al. 2017) and C+1-class
 (Salimans et al. 2016) discriminator heads."""
 
-import keras
 import tensorflow as tf
 
 from ganzoo import config as config_lib
-from ganzoo.models.base import GAN
+from ganzoo import losses
+from ganzoo.models.base import GAN, unpack
 from ganzoo.registry import register
-
-HEADS = ("label_input", "acgan", "c_plus_1")
 
 
 @register("cgan")
@@ -70,58 +68,135 @@ class ConditionalGAN(GAN):
                 "conditioning.head='c_plus_1' trains with its own softmax cross-entropy; "
                 f"loss.name must stay 'non_saturating', got {config['loss']['name']!r}.")
 
+    def build_networks(self):
+        super().build_networks()
+        self.class_weight = float(self.config["conditioning"]["class_weight"])
+
+    @property
+    def conditioning(self):
+        """The conditioning head (:data:`HEADS`), chosen once by ``conditioning.head``."""
+        return HEADS[self.head]
+
     def discriminator_heads(self):
-        if self.head == "label_input":
-            return {"label_input": True}
-        if self.head == "acgan":
-            return {"aux_classes": self.num_classes}
-        return {"outputs": self.num_classes + 1}
+        return HEADS[self.head].network_args(self.num_classes)
 
-    def generator_inputs(self, z, labels):
-        return [z, labels]
+    def train_step(self, data):
+        """Mirza & Osindero 2014: Goodfellow et al.'s Algorithm 1 (k = ``training.d_steps``) on
+        (x, y) pairs, with G(z, ỹ) for uniformly drawn ỹ and y handed to D by the head."""
+        x, y = unpack(data)
+        m = tf.shape(x)[0]
+        head = self.conditioning
+        D_vars, G_vars = self.discriminator.trainable_variables, self.generator.trainable_variables
+        if self.reuse_fakes:  # training.reuse_fakes: one G(z, ỹ) for both updates
+            y_fake = self.sample_labels(m)
+            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+                fake = self.G(self.sample_noise(m), y_fake)
+                real_out, fake_out = head.D(self, x, y), head.D(self, fake, y_fake)
+                d_loss, outs = head.d_loss(self, real_out, fake_out, y, y_fake)
+                g_loss = head.g_loss(self, fake_out, y_fake)
+            self.apply_gradients(self.d_optimizer, d_loss, d_tape, D_vars)
+            self.apply_gradients(self.g_optimizer, g_loss, g_tape, G_vars)
+            self.update_ema()
+            return self.log(d_loss=d_loss, g_loss=g_loss, **outs)
 
-    def discriminator_inputs(self, images, labels):
-        return [images, labels] if self.head == "label_input" else images
+        # D on real (x, y) and on G(z, ỹ), ỹ ~ U{0..C-1}
+        y_fake = self.sample_labels(m)
+        fake = self.G(self.sample_noise(m), y_fake)
+        with tf.GradientTape() as tape:
+            real_out, fake_out = head.D(self, x, y), head.D(self, fake, y_fake)
+            d_loss, outs = head.d_loss(self, real_out, fake_out, y, y_fake)
+        self.apply_gradients(self.d_optimizer, d_loss, tape, D_vars)
+        self.log(d_loss=d_loss, **outs)
 
-    def sample_labels(self, batch_size, real_labels):
-        return self.per_replica(
-            lambda shape: keras.random.randint(shape, 0, self.num_classes,
-                                               seed=self.seed_generator, dtype="int32"),
-            batch_size)
+        def generator_update():  # fresh z and ỹ; G wants D to take G(z, ỹ) for a real ỹ
+            y_new = self.sample_labels(m)
+            with tf.GradientTape() as tape:
+                fake_out = head.D(self, self.G(self.sample_noise(m), y_new), y_new)
+                g_loss = head.g_loss(self, fake_out, y_new)
+            self.apply_gradients(self.g_optimizer, g_loss, tape, G_vars)
+            self.update_ema()
+            self.log(g_loss=g_loss)
 
-    # -------------------------------------------------------------- losses per head
-
-    def d_loss_from(self, real_out, fake_out, real, fake, real_labels=None, fake_labels=None):
-        if self.head == "label_input":
-            return super().d_loss_from(real_out, fake_out, real, fake, real_labels, fake_labels)
-        if self.head == "acgan":
-            (real_logit, real_cls), (fake_logit, fake_cls) = real_out, fake_out
-            adversarial = self.d_loss_fn(real_logit, fake_logit, **self._d_loss_kwargs())
-            classes = _ce(real_labels, real_cls) + _ce(fake_labels, fake_cls)
-            loss = adversarial + self.config["conditioning"]["class_weight"] * classes
-            logs = self.discriminator_outputs(real_logit, fake_logit)
-        else:  # c_plus_1: class C is "generated"
-            fake_class = tf.fill(tf.shape(fake_labels), self.num_classes)
-            loss = _ce(real_labels, real_out) + _ce(fake_class, fake_out)
-            real_cls = real_out[:, :self.num_classes]
-            logs = {"d_real": tf.reduce_mean(1.0 - tf.nn.softmax(real_out)[:, -1]),
-                    "d_fake": tf.reduce_mean(1.0 - tf.nn.softmax(fake_out)[:, -1])}
-        acc = tf.reduce_mean(tf.cast(
-            tf.equal(tf.argmax(real_cls, -1, output_type=tf.int32), real_labels), tf.float32))
-        return loss, {"d_loss": loss, "class_acc": acc, **logs}
-
-    def g_loss_from(self, out, labels=None):
-        if self.head == "label_input":
-            return super().g_loss_from(out, labels)
-        if self.head == "acgan":
-            logit, cls = out
-            loss = self.g_loss_fn(logit) + self.config["conditioning"]["class_weight"] * \
-                _ce(labels, cls)
-        else:
-            loss = _ce(labels, out)
-        return loss, {"g_loss": loss}
+        self.every_k_d_steps(generator_update)  # after every k-th discriminator update
+        return self.step_logs()
 
 
-def _ce(labels, logits):
-    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
-        labels=tf.cast(labels, tf.int32), logits=logits))
+def _accuracy(class_logits, labels):
+    return tf.reduce_mean(tf.cast(
+        tf.equal(tf.argmax(class_logits, -1, output_type=tf.int32), labels), tf.float32))
+
+
+class LabelInput:
+    """Mirza & Osindero 2014, §3.2: y joins D's input as one-hot channels; D gives one
+    real/fake logit, trained with the config's adversarial loss."""
+
+    @staticmethod
+    def network_args(num_classes):
+        return {"label_input": True}
+
+    @staticmethod
+    def D(gan, x, y):
+        return gan.D(x, y)
+
+    @staticmethod
+    def d_loss(gan, real_out, fake_out, y, y_fake):
+        return gan.d_loss_fn(real_out, fake_out), gan.d_outputs(real_out, fake_out)
+
+    @staticmethod
+    def g_loss(gan, fake_out, y_fake):
+        return gan.g_loss_fn(fake_out)
+
+
+class ACGAN:
+    """Odena et al. 2017: D sees only the image and outputs a real/fake logit and class logits;
+    both players add the class cross-entropy (times ``conditioning.class_weight``)."""
+
+    @staticmethod
+    def network_args(num_classes):
+        return {"aux_classes": num_classes}
+
+    @staticmethod
+    def D(gan, x, y):
+        return gan.D(x)
+
+    @staticmethod
+    def d_loss(gan, real_out, fake_out, y, y_fake):
+        (real_logit, real_cls), (fake_logit, fake_cls) = real_out, fake_out
+        loss = gan.d_loss_fn(real_logit, fake_logit) + gan.class_weight * \
+            losses.acgan_discriminator_loss(real_cls, fake_cls, y, y_fake)
+        return loss, {"class_acc": _accuracy(real_cls, y),
+                      **gan.d_outputs(real_logit, fake_logit)}
+
+    @staticmethod
+    def g_loss(gan, fake_out, y_fake):
+        logit, cls = fake_out
+        return gan.g_loss_fn(logit) + gan.class_weight * losses.acgan_generator_loss(cls, y_fake)
+
+
+class CPlus1:
+    """Salimans et al. 2016, §5: D outputs C + 1 logits (class C = "generated"); D learns real
+    images as their class and samples as class C, G wants its samples taken as the class it
+    was asked for."""
+
+    @staticmethod
+    def network_args(num_classes):
+        return {"outputs": num_classes + 1}
+
+    @staticmethod
+    def D(gan, x, y):
+        return gan.D(x)
+
+    @staticmethod
+    def d_loss(gan, real_out, fake_out, y, y_fake):
+        loss = losses.c_plus_1_discriminator_loss(real_out, fake_out, y)
+        p_real = lambda out: tf.reduce_mean(1.0 - tf.nn.softmax(out)[:, -1])  # noqa: E731
+        return loss, {"class_acc": _accuracy(real_out[:, :gan.num_classes], y),
+                      "d_real": p_real(real_out), "d_fake": p_real(fake_out)}
+
+    @staticmethod
+    def g_loss(gan, fake_out, y_fake):
+        return losses.c_plus_1_generator_loss(fake_out, y_fake)
+
+
+#: ``conditioning.head`` -> the head: how D sees y, and both players' losses
+HEADS = {"label_input": LabelInput, "acgan": ACGAN, "c_plus_1": CPlus1}

@@ -99,15 +99,16 @@ class CycleGAN(Translator):
         G, F, D_b, D_a = self.generator, self.generator_ba, self.discriminator, self.discriminator_a
         with tf.GradientTape() as g_tape:
             fake_b, fake_a = G(a, training=True), F(b, training=True)
-            cycle = losses.l1(a, F(fake_b, training=True)) + losses.l1(b, G(fake_a, training=True))
+            cycle = losses.cycle_consistency_loss(a, F(fake_b, training=True),
+                                                  b, G(fake_a, training=True))
             identity = tf.constant(0.0)
             if self.identity_weight:
-                identity = losses.l1(b, G(b, training=True)) + losses.l1(a, F(a, training=True))
+                identity = losses.identity_loss(b, G(b, training=True), a, F(a, training=True))
             # (D(G(a)) - 1)^2, without LSGAN's 1/2 on the generator side, as in the authors' code
             g_gan = 2.0 * (losses.least_squares_generator_loss(D_b(fake_b, training=True))
                            + losses.least_squares_generator_loss(D_a(fake_a, training=True)))
             g_loss = g_gan + self.cycle_weight * cycle + self.identity_weight * identity
-        self._apply(self.g_optimizer, g_loss, g_tape, self.generator_variables())
+        self.apply_gradients(self.g_optimizer, g_loss, g_tape, self.generator_variables())
 
         pooled_b = self.pool_b(tf.stop_gradient(fake_b))
         pooled_a = self.pool_a(tf.stop_gradient(fake_a))
@@ -118,13 +119,11 @@ class CycleGAN(Translator):
                                                               D_b(pooled_b, training=True))
                       + losses.least_squares_discriminator_loss(real_a_out,
                                                                 D_a(pooled_a, training=True)))
-        self._apply(self.d_optimizer, d_loss, d_tape, self.discriminator_variables())
-        self._update_trackers({
-            "d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "cycle": cycle,
-            "identity": identity,
-            "d_real": 0.5 * (tf.reduce_mean(real_b_out) + tf.reduce_mean(real_a_out)),
-            "d_fake": 0.5 * (tf.reduce_mean(D_b(fake_b)) + tf.reduce_mean(D_a(fake_a)))})
-        return self.step_logs()
+        self.apply_gradients(self.d_optimizer, d_loss, d_tape, self.discriminator_variables())
+        return self.log(
+            d_loss=d_loss, g_loss=g_loss, g_gan=g_gan, cycle=cycle, identity=identity,
+            d_real=0.5 * (tf.reduce_mean(real_b_out) + tf.reduce_mean(real_a_out)),
+            d_fake=0.5 * (tf.reduce_mean(D_b(fake_b)) + tf.reduce_mean(D_a(fake_a))))
 
     def translate(self, images, direction="a2b", batch_size=16):
         """Translate images (uint8 or [-1, 1]) from A to B (``"a2b"``) or B to A (``"b2a"``)."""

@@ -74,26 +74,24 @@ class Pix2Pix(Translator):
                                                  training=True)
                 d_loss = 0.5 * losses.cross_entropy_discriminator_loss(real_logits,  # §3.3
                                                                        fake_logits)
-            self._apply(self.d_optimizer, d_loss, d_tape, self.discriminator_variables())
+            self.apply_gradients(self.d_optimizer, d_loss, d_tape, self.discriminator_variables())
             g_gan = losses.non_saturating_generator_loss(
                 self.discriminator(tf.concat([x, fake], -1), training=True))
             g_l1 = losses.l1(y, fake)
             g_loss = self.gan_weight * g_gan + self.l1_weight * g_l1                 # eq. 4
-        self._apply(self.g_optimizer, g_loss, g_tape, self.generator_variables())
-        self._update_trackers({"d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "g_l1": g_l1,
-                               "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
-                               "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))})
-        return self.step_logs()
+        self.apply_gradients(self.g_optimizer, g_loss, g_tape, self.generator_variables())
+        return self.log(d_loss=d_loss, g_loss=g_loss, g_gan=g_gan, g_l1=g_l1,
+                        d_real=tf.reduce_mean(tf.sigmoid(real_logits)),
+                        d_fake=tf.reduce_mean(tf.sigmoid(fake_logits)))
 
     def _l1_only_step(self, x, y):
         """``loss.gan_weight: 0``: the paper's "L1 alone" ablation (§4.2): no discriminator."""
         with tf.GradientTape() as tape:
             g_l1 = losses.l1(y, self.generator(x, training=True))
             g_loss = self.l1_weight * g_l1
-        self._apply(self.g_optimizer, g_loss, tape, self.generator_variables())
+        self.apply_gradients(self.g_optimizer, g_loss, tape, self.generator_variables())
         self.d_optimizer.iterations.assign_add(1)  # the step counter resume and schedules use
-        self._update_trackers({"g_loss": g_loss, "g_l1": g_l1})
-        return self.step_logs()
+        return self.log(g_loss=g_loss, g_l1=g_l1)
 
     def translate(self, images, batch_size=16):
         """Translate input images (uint8 or [-1, 1]) into the target domain, in [-1, 1]."""

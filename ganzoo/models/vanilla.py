@@ -1,7 +1,9 @@
 """The original GAN: Goodfellow et al. 2014, "Generative Adversarial Nets" (NeurIPS 2014)."""
 
 
-from ganzoo.models.base import GAN
+import tensorflow as tf
+
+from ganzoo.models.base import GAN, unpack
 from ganzoo.registry import register
 
 
@@ -9,8 +11,8 @@ from ganzoo.registry import register
 class VanillaGAN(GAN):
     """Goodfellow et al. 2014: fully connected generator and discriminator.
 
-    Algorithm 1 of the paper is the base class's loop: ``training.d_steps`` (k)
-    discriminator updates, then one generator update. G is an MLP with ReLU
+    ``train_step`` is Algorithm 1 of the paper: ``training.d_steps`` (k) discriminator
+    updates, then one generator update. G is an MLP with ReLU
     units; D an MLP of maxout units with dropout (§5). Works on images
     (flattened) and on plain vectors such as 2-D points (``data_shape: [2]``,
     see the ``ring`` preset). ``loss.name`` is ``non_saturating`` by default
@@ -29,3 +31,37 @@ class VanillaGAN(GAN):
 
     paper = ('Goodfellow et al. 2014, "Generative Adversarial Nets", NeurIPS 2014, arXiv:1406.2661')
     task = 'unconditional generation of images or vectors'
+
+    def train_step(self, data):
+        """One minibatch of Goodfellow et al. 2014, Algorithm 1 (``training.d_steps`` = k)."""
+        x, _ = unpack(data)
+        m = tf.shape(x)[0]
+        D_vars, G_vars = self.discriminator.trainable_variables, self.generator.trainable_variables
+        if self.reuse_fakes:  # training.reuse_fakes, as dcgan.torch: one G(z) for both updates
+            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+                fake = self.G(self.sample_noise(m))
+                real_out, fake_out = self.D(x), self.D(fake)
+                d_loss = self.d_loss_fn(real_out, fake_out)
+                g_loss = self.g_loss_fn(fake_out)
+            self.apply_gradients(self.d_optimizer, d_loss, d_tape, D_vars)
+            self.apply_gradients(self.g_optimizer, g_loss, g_tape, G_vars)
+            self.update_ema()
+            return self.log(d_loss=d_loss, g_loss=g_loss, **self.d_outputs(real_out, fake_out))
+
+        # sample z^(1..m) ~ p_g(z); ascend ∇ 1/m Σ [log D(x^(i)) + log(1 - D(G(z^(i))))]
+        fake = self.G(self.sample_noise(m))
+        with tf.GradientTape() as tape:
+            real_out, fake_out = self.D(x), self.D(fake)
+            d_loss = self.d_loss_fn(real_out, fake_out)
+        self.apply_gradients(self.d_optimizer, d_loss, tape, D_vars)
+        self.log(d_loss=d_loss, **self.d_outputs(real_out, fake_out))
+
+        def generator_update():  # fresh z^(1..m); descend ∇ 1/m Σ -log D(G(z^(i))) (§3)
+            with tf.GradientTape() as tape:
+                g_loss = self.g_loss_fn(self.D(self.G(self.sample_noise(m))))
+            self.apply_gradients(self.g_optimizer, g_loss, tape, G_vars)
+            self.update_ema()
+            self.log(g_loss=g_loss)
+
+        self.every_k_d_steps(generator_update)  # after every k-th discriminator update
+        return self.step_logs()

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from ganzoo import config as config_lib
 from ganzoo import losses
-from ganzoo.models.base import GAN
+from ganzoo.models.base import GAN, unpack
 from ganzoo.registry import register
 
 
@@ -37,7 +37,6 @@ class WGAN(GAN):
     def config_checks(cls):
         checks = super().config_checks()
         checks["critic.clip_value"] = config_lib.positive_number()
-        checks["critic.gp_weight"] = config_lib.positive_number()
         return checks
 
     @classmethod
@@ -47,17 +46,43 @@ class WGAN(GAN):
             raise config_lib.ConfigError(
                 f"{cls.registry_name} trains a Wasserstein critic; loss.name must be "
                 f"'wasserstein', got {config['loss']['name']!r} (use dcgan for other losses).")
+        if config["training"]["reuse_fakes"]:
+            raise config_lib.ConfigError(
+                f"{cls.registry_name} alternates n_critic critic updates with one generator "
+                "update; training.reuse_fakes is for one-D-step GANs. Set it to false.")
 
-    def d_loss_from(self, real_out, fake_out, real, fake, real_labels=None, fake_labels=None):
-        loss, logs = super().d_loss_from(real_out, fake_out, real, fake, real_labels, fake_labels)
-        logs["w_distance"] = logs["d_real"] - logs["d_fake"]
-        return loss, logs
+    def train_step(self, data):
+        """One critic iteration of Arjovsky et al. 2017, Algorithm 1 (n_critic =
+        ``training.d_steps``; c = ``critic.clip_value``), and the generator update after every
+        n_critic-th."""
+        x, _ = unpack(data)
+        m = tf.shape(x)[0]
+        critic = self.discriminator.trainable_variables
+        # sample {x^(i)} (this batch) and {z^(i)} ~ p(z); g_w <- ∇_w [1/m Σ f(G(z)) - 1/m Σ f(x)]
+        fake = self.G(self.sample_noise(m))
+        with tf.GradientTape() as tape:
+            real_out, fake_out = self.D(x), self.D(fake)
+            d_loss = losses.wasserstein_discriminator_loss(real_out, fake_out)
+        self.apply_gradients(self.d_optimizer, d_loss, tape, critic)   # RMSprop(α)
+        c = self.config["critic"]["clip_value"]
+        for w in critic:                                                # w <- clip(w, -c, c)
+            w.assign(tf.clip_by_value(w, -c, c))
+        outs = self.d_outputs(real_out, fake_out)
+        self.log(d_loss=d_loss, w_distance=outs["d_real"] - outs["d_fake"], **outs)
+        self.generator_update(m)
+        return self.step_logs()
 
-    def after_discriminator_update(self):
-        clip = self.config["critic"].get("clip_value")
-        if clip:
-            for v in self.discriminator.trainable_variables:
-                v.assign(tf.clip_by_value(v, -clip, clip))
+    def generator_update(self, m):
+        """After every n_critic-th critic update: fresh {z^(i)}; θ <- θ - α ∇_θ -1/m Σ f(G(z))."""
+        def update():
+            with tf.GradientTape() as tape:
+                g_loss = losses.wasserstein_generator_loss(self.D(self.G(self.sample_noise(m))))
+            self.apply_gradients(self.g_optimizer, g_loss, tape,
+                                 self.generator.trainable_variables)
+            self.update_ema()
+            self.log(g_loss=g_loss)
+
+        self.every_k_d_steps(update)
 
 
 @register("wgan_gp")
@@ -84,6 +109,12 @@ class WGANGP(WGAN):
     metric_names = WGAN.metric_names + ("gp",)
 
     @classmethod
+    def config_checks(cls):
+        checks = super().config_checks()
+        checks["critic.gp_weight"] = config_lib.positive_number()
+        return checks
+
+    @classmethod
     def validate_config(cls, config):
         super().validate_config(config)
         if config["discriminator"].get("norm") == "batch":
@@ -91,14 +122,24 @@ class WGANGP(WGAN):
                 "wgan_gp penalises the critic's gradient per sample, which BatchNorm breaks; "
                 "set discriminator.norm to 'layer' or 'none' (Gulrajani et al. 2017, §4).")
 
-    def d_loss_from(self, real_out, fake_out, real, fake, real_labels=None, fake_labels=None):
-        loss, logs = super().d_loss_from(real_out, fake_out, real, fake, real_labels, fake_labels)
-        alpha = self.per_replica(
-            lambda shape: keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator),
-            tf.shape(real)[0])
-        critic = lambda x: self.discriminate(x, real_labels)  # noqa: E731
-        gp = losses.gradient_penalty(critic, real, fake, alpha=alpha)
-        logs["gp"] = gp
-        total = loss + self.config["critic"]["gp_weight"] * gp
-        logs["d_loss"] = total
-        return total, logs
+    def train_step(self, data):
+        """One critic iteration of Gulrajani et al. 2017, Algorithm 1 (n_critic =
+        ``training.d_steps``, λ = ``critic.gp_weight``), and the generator update after every
+        n_critic-th."""
+        x, _ = unpack(data)
+        m = tf.shape(x)[0]
+        critic = self.discriminator.trainable_variables
+        fake = self.G(self.sample_noise(m))                      # x̃ <- G_θ(z), z ~ p(z)
+        with tf.GradientTape() as tape:
+            real_out, fake_out = self.D(x), self.D(fake)
+            w_loss = losses.wasserstein_discriminator_loss(real_out, fake_out)  # D(x̃) - D(x)
+            # x̂ <- εx + (1 - ε)x̃, ε ~ U[0, 1] per sample; penalty (‖∇_x̂ D(x̂)‖₂ - 1)²
+            eps = self.per_replica(
+                lambda shape: keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator), m)
+            gp = losses.gradient_penalty(self.D, x, fake, alpha=eps)
+            d_loss = w_loss + self.config["critic"]["gp_weight"] * gp    # L = ... + λ gp
+        self.apply_gradients(self.d_optimizer, d_loss, tape, critic)   # Adam(α, β1, β2)
+        outs = self.d_outputs(real_out, fake_out)
+        self.log(d_loss=d_loss, gp=gp, w_distance=outs["d_real"] - outs["d_fake"], **outs)
+        self.generator_update(m)
+        return self.step_logs()

@@ -252,9 +252,10 @@ class ZooModel(keras.Model):
         d = keras.saving.deserialize_keras_object(config.pop("d_optimizer"))
         self.compile(g_optimizer=g, d_optimizer=d, **config)
 
-    def _apply(self, optimizer, loss, tape, variables):
-        """One update: gradients of ``loss`` divided by the replica count (so the summed
-        gradients under tf.distribute are those of the global-batch mean)."""
+    def apply_gradients(self, optimizer, loss, tape, variables):
+        """One update of ``variables`` from ``loss`` recorded on ``tape``: gradients divided by
+        the replica count (so the summed gradients under tf.distribute are those of the
+        global-batch mean), scaled and unscaled under ``mixed_float16``."""
         replicas = _replicas()
         scale = None
         if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
@@ -276,10 +277,13 @@ class ZooModel(keras.Model):
             logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
         return logs
 
-    def _update_trackers(self, logs):
+    def log(self, **values):
+        """Add this step's scalars to their running means; returns what ``train_step``
+        returns."""
         for tracker in self.trackers:
-            if tracker.name in logs:
-                tracker.update_state(logs[tracker.name])
+            if tracker.name in values:
+                tracker.update_state(values[tracker.name])
+        return self.step_logs()
 
     @property
     def metrics(self):

@@ -16,15 +16,15 @@ MODULE = '''
 """A toy variant for the adding-a-model guide: Goodfellow et al.'s algorithm with tiny MLPs."""
 
 import ganzoo
-from ganzoo.models import GAN
+from ganzoo.models import VanillaGAN
 
 
 @ganzoo.register("toy_mlp")            # defaults: toy_mlp.yaml beside this file
-class ToyMLP(GAN):
+class ToyMLP(VanillaGAN):
     """Toy MLP GAN: two small fully connected networks.
 
-    The base class's training step (Goodfellow et al. 2014, Algorithm 1) with the networks the
-    YAML names; nothing else to write.
+    Goodfellow et al.'s Algorithm 1 (VanillaGAN.train_step) with the networks the YAML names;
+    nothing else to write.
     """
 
     paper = 'Goodfellow et al. 2014, "Generative Adversarial Nets" (a teaching toy)'

@@ -11,8 +11,7 @@ TINY = dict(seed=0, generator={"filters": 8}, discriminator={"filters": 8},
 @pytest.mark.parametrize("head, outputs", [("label_input", 1), ("acgan", 2), ("c_plus_1", 1)])
 def test_heads_build_train_and_generate_by_label(head, outputs, digits_small):
     gan = ganzoo.build("cgan", conditioning={"head": head}, **TINY)
-    out = gan.discriminator(gan.discriminator_inputs(tf.zeros((2, 28, 28, 1)),
-                                                     tf.constant([0, 1])))
+    out = gan.conditioning.D(gan, tf.zeros((2, 28, 28, 1)), tf.constant([0, 1]))
     assert len(out) == outputs if isinstance(out, list) else outputs == 1
     if head == "c_plus_1":
         assert out.shape[-1] == 11

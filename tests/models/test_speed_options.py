@@ -26,7 +26,7 @@ def _max_diff(a, b):
 
 
 def _fixed_noise(gan, z):
-    gan.sample_latent = lambda n: z
+    gan.sample_noise = lambda n: z
 
 
 @pytest.mark.parametrize("reuse", [True, False])

@@ -48,7 +48,7 @@ def test_dcgan_trains_with_every_image_loss(loss, digits_small):
     history = gan.fit(digits_small[0][:128], epochs=1, verbose=0)
     assert np.isfinite(history.history["d_loss"][0]) and np.isfinite(history.history["g_loss"][0])
     if loss == "hinge":  # raw critic outputs are logged, not probabilities
-        assert gan.discriminator_outputs(np.array([[3.0]]), np.array([[-3.0]]))["d_real"] == 3.0
+        assert gan.d_outputs(np.array([[3.0]]), np.array([[-3.0]]))["d_real"] == 3.0
 
 
 def test_label_smoothing_only_for_cross_entropy():
