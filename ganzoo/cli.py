@@ -68,7 +68,8 @@ def _parser():
                          "--set optimizer.generator.learning_rate=1e-4")
     tr.add_argument("--out", default=None, help="run directory (default: runs/MODEL)")
     tr.add_argument("--force", action="store_true",
-                    help="replace the files of an earlier run in --out")
+                    help="replace the earlier run in --out (set aside until the new run's "
+                         "first checkpoint, put back if it fails first; other files stay)")
     tr.add_argument("--resume", action="store_true",
                     help="continue the interrupted run in --out from its last checkpoint")
     tr.add_argument("--save-every", type=int, default=100, metavar="STEPS",
