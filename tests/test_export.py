@@ -263,3 +263,34 @@ def test_cyclegan_int8_warns_about_instance_norm(translators, tmp_path):
     meta = export.export_generator(translators["cyclegan"], tmp_path / "h.tflite", format="tflite",
                                    quantize="float16", images=images)
     assert meta["verification"]["max_abs_diff"] <= export.TOLERANCE["float16"]
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_export_refuses_every_protected_target_with_and_without_force(tmp_path, force):
+    """Export writes only what it creates (issue 13): each target below is refused before the
+    model is even loaded, and left as it was."""
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("model.keras", "config.yaml", "run.json", "history.json"):
+        (run / name).write_text(name)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "keep.txt").write_text("keep")
+    (tmp_path / "file.tflite").write_text("not an export")
+    (tmp_path / "target").write_text("linked")
+    os.symlink(tmp_path / "target", tmp_path / "link.tflite")
+    targets = {str(run): "is a ganzoo run folder",
+               str(run / "model.keras"): "run's own model.keras",
+               str(run / "config.yaml"): "run's own config.yaml",
+               str(run / "run"): "run's own run.json",
+               "/dev/null": "not a regular file",
+               str(tmp_path / "folder"): "not an earlier ganzoo export",
+               str(tmp_path / "file.tflite"): "not an earlier ganzoo export",
+               str(tmp_path / "link.tflite"): "symbolic link"}
+    before = sorted(os.listdir(tmp_path))
+    for target, words in targets.items():
+        with pytest.raises(export.ExportError, match=words):
+            export.export_generator(str(run), target, format="tflite", force=force)
+    assert sorted(os.listdir(tmp_path)) == before
+    assert (run / "model.keras").read_text() == "model.keras"
+    assert (tmp_path / "file.tflite").read_text() == "not an export"
+    assert (tmp_path / "target").read_text() == "linked"
