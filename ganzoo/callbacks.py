@@ -53,7 +53,7 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         os.makedirs(self.directory, exist_ok=True)
-        if hasattr(self.model, "sample_panel"):
+        if _is_translator(self.model):
             if self.examples is None:
                 raise ValueError("SampleGrid for an image-to-image model needs examples=(a, b): "
                                  "a few input images and their targets (or B images).")
@@ -63,7 +63,7 @@ class SampleGrid(keras.callbacks.Callback):
         self.z = self.model.latent_numpy(n, self.seed)
 
     def _samples(self):
-        if hasattr(self.model, "sample_panel"):
+        if _is_translator(self.model):
             samples, self.ncols = self.model.sample_panel(*self.examples)
             return samples
         return self.model.generate(z=self.z, labels=self.labels)
@@ -83,6 +83,12 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self._write("final.png")
+
+
+def _is_translator(model):
+    from ganzoo.models.translation import Translator
+
+    return isinstance(model, Translator)
 
 
 _WRITERS = {}
@@ -549,7 +555,7 @@ class DivergenceGuard(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.diverged is not None or not getattr(self.model, "is_image", True) \
-                or not hasattr(self.model, "latent_numpy"):
+                or _is_translator(self.model):
             return  # vectors, or image-to-image models (their samples follow their inputs)
         if self._z is None:
             self._z = self.model.latent_numpy(self.n, seed=12345)

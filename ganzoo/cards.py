@@ -304,7 +304,9 @@ def render(name):
     """The Markdown model card of a registered model."""
     cls = registry.get_class(name)
     config = registry.resolve_config(name)
-    if hasattr(cls, "translate"):
+    from ganzoo.models.translation import Translator
+
+    if issubclass(cls, Translator):
         return _render_translator(name, cls, config, cls(config=config))
     model = cls(config=config)
     doc = (cls.__doc__ or "").strip().split("\n\n")

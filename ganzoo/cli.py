@@ -253,7 +253,9 @@ def cmd_sample(args):
     model, run = runs.open_model(args.run)
     evaluation.check_memory(args.n, model.data_shape, "--n")
     runs.check_outputs_finite(model)
-    if hasattr(model, "sample_panel"):
+    from ganzoo.models.translation import Translator
+
+    if isinstance(model, Translator):
         return _sample_translation(model, run, args)
     labels, ncols = sample_layout(model, args.n)
     if args.labels is not None:

@@ -254,7 +254,7 @@ class _Translation:
     def __init__(self, model, direction, images):
         if direction not in ("a2b", "b2a"):
             raise ExportError(f"direction must be 'a2b' or 'b2a', not {direction!r}.")
-        if direction == "b2a" and not hasattr(model, "generator_ba"):
+        if direction not in model.directions:
             raise ExportError(f"{model.name} translates one way; direction='b2a' is for cyclegan.")
         self.model, self.direction, self.images = model, direction, images
         self.network = model.generator if direction == "a2b" else model.generator_ba
@@ -283,7 +283,7 @@ class _Translation:
 
     def keras_outputs(self, inputs):
         return self.model.translate(inputs["image"], **(
-            {"direction": self.direction} if hasattr(self.model, "generator_ba") else {}))
+            {"direction": self.direction} if len(self.model.directions) > 1 else {}))
 
     def metadata(self):
         return {"direction": self.direction,
@@ -293,7 +293,9 @@ class _Translation:
 
 
 def _family(model, source, direction, images):
-    if not hasattr(model, "translate"):
+    from ganzoo.models.translation import Translator
+
+    if not isinstance(model, Translator):
         return _Generation(model)
     if isinstance(images, (str, os.PathLike)):
         images = _input_images(model, images)

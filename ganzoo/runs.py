@@ -253,7 +253,9 @@ def check_outputs_finite(model, n=8):
     """Refuse a model whose weights or first samples are NaN or infinite (before sampling,
     evaluating or exporting it)."""
     model.check_finite()
-    probe = (model.generate(n, seed=0) if hasattr(model, "generate") else
+    from ganzoo.models.translation import Translator
+
+    probe = (model.generate(n, seed=0) if not isinstance(model, Translator) else
              model.translate(np.zeros((2,) + tuple(model.image_shape), np.float32)))
     if not np.isfinite(probe).all():
         raise ModelError(f"{model.name} produces NaN or infinite outputs (its weights are finite "

@@ -37,6 +37,7 @@ class CycleGAN(Translator):
              'Cycle-Consistent Adversarial Networks", ICCV 2017, arXiv:1703.10593')
     task = "unpaired image-to-image translation"
     paired = False
+    directions = ("a2b", "b2a")
     metric_names = ("d_loss", "g_loss", "g_gan", "cycle", "identity", "d_real", "d_fake")
 
     @classmethod

@@ -20,6 +20,8 @@ class Translator(ZooModel):
     task = "image-to-image translation"
     #: paired (pix2pix) or unpaired (CycleGAN) data
     paired = True
+    #: the directions ``translate`` (and export) take: ``"a2b"``, and ``"b2a"`` for CycleGAN
+    directions = ("a2b",)
     num_classes = None
     is_image = True
 
