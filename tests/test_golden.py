@@ -1,6 +1,6 @@
 """Refactors change no training result (issue 14's guarantee): every variant's weights and
 losses after 3 seeded steps equal the record made by the code before the refactor
-(``tests/fixtures/make_golden.py``), and models saved by that code still load."""
+(``tools/make_golden.py``), and models saved by that code still load."""
 
 import json
 import os
@@ -9,7 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tools"))
 import make_golden  # noqa: E402
 
 import ganzoo  # noqa: E402
