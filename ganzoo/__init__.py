@@ -16,7 +16,7 @@ from ganzoo import (callbacks, classifiers, config, datasets, export, losses, me
                     models, nets, toy)
 from ganzoo.evaluation import evaluate  # noqa: E402
 from ganzoo.config import ConfigError  # noqa: E402
-from ganzoo.datasets import DataError  # noqa: E402
+from ganzoo.data import DataError  # noqa: E402
 from ganzoo.errors import GanzooError, ModelError, RunError, WriteError  # noqa: E402
 from ganzoo.registry import build, list_models, load, register, resolve_config  # noqa: E402
 from ganzoo.runs import Run, train  # noqa: E402

@@ -167,7 +167,7 @@ class InceptionScore(_EveryN):
         from ganzoo import classifiers, metrics
 
         if self._judge is None:
-            self._judge = classifiers.as_judge(self.classifier, self.model.image_shape)
+            self._judge = classifiers.as_judge(self.classifier, self.model.data_shape)
         probs = self._judge.probs(self._samples(self.n, self.seed))
         mean, std = metrics.inception_score(probs, splits=self.splits)
         return {"inception_score": mean, "inception_score_std": std}
@@ -208,11 +208,11 @@ class FID(_EveryN):
         if isinstance(ref, (str, os.PathLike)):
             ref = datasets.load_arrays(ref, split="train")[0]
         ref = np.asarray(ref)[:self.n]
-        if tuple(ref.shape[1:]) != tuple(self.model.image_shape):
+        if tuple(ref.shape[1:]) != tuple(self.model.data_shape):
             raise ValueError(f"FID reference images are {tuple(ref.shape[1:])} but the model "
-                             f"makes {tuple(self.model.image_shape)}; pass references of the "
+                             f"makes {tuple(self.model.data_shape)}; pass references of the "
                              "model's size.")
-        self._judge = classifiers.as_judge(self.extractor, self.model.image_shape)
+        self._judge = classifiers.as_judge(self.extractor, self.model.data_shape)
         self._stats = metrics.feature_statistics(self._judge.features(ref))
 
     def compute(self):

@@ -1,9 +1,10 @@
-"""Model configurations: load a variant's YAML, merge user config and overrides, validate.
+"""Model configurations on disk: the variants' YAML files, user YAML files, ``--set`` options.
 
-Every variant has a YAML file in ``zoo_configs/`` (installed as the package
-``ganzoo.zoo_configs``) holding the paper's hyperparameters. The keys of that
-file are the only valid keys: a user config or override that names any other
-key is an error, and so is a value of the wrong type or an impossible value.
+Every variant has a YAML file (in ``zoo_configs/``, installed as the package
+``ganzoo.zoo_configs``, or beside its module) holding the paper's hyperparameters. What keys
+exist, their defaults, types and checks is the variant's schema (:mod:`ganzoo.schema`);
+:func:`ganzoo.registry.resolve_config` applies the YAML, a preset, the user's config and the
+overrides onto it in that order.
 
 Overrides name nested keys in any of three equivalent ways::
 
@@ -13,82 +14,15 @@ Overrides name nested keys in any of three equivalent ways::
     # CLI: ganzoo train dcgan --set training.batch_size=64
 """
 
-import copy
-import difflib
 import io
-import math
 import os
 from importlib import resources
 
 import yaml
 
-from ganzoo.errors import GanzooError
+from ganzoo.schema import ConfigError, flatten, normalise  # noqa: F401  (re-exported)
 
 CONFIG_PACKAGE = "ganzoo.zoo_configs"
-
-
-class ConfigError(GanzooError, ValueError):
-    """A configuration names an unknown key or holds a value of the wrong type or range."""
-
-
-# ----------------------------------------------------------------------------- checks
-# A check is (predicate, description of what is expected).
-
-
-def positive_int():
-    return (lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
-            "a positive integer")
-
-
-def optional_positive_int():
-    return (lambda v: v is None or positive_int()[0](v), "null or a positive integer")
-
-
-def positive_number():
-    return (lambda v: _is_number(v) and v > 0, "a positive number")
-
-
-def number_in(lo, hi, hi_open=False):
-    if hi_open:
-        return (lambda v: _is_number(v) and lo <= v < hi, f"a number in [{lo}, {hi})")
-    return (lambda v: _is_number(v) and lo <= v <= hi, f"a number in [{lo}, {hi}]")
-
-
-def one_of(*options):
-    return (lambda v: v in options, "one of " + ", ".join(repr(o) for o in options))
-
-
-def optional_fraction():
-    return (lambda v: v is None or (_is_number(v) and 0 <= v < 1), "null or a number in [0, 1)")
-
-
-def optional_seed():
-    return (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0),
-            "null or a non-negative integer")
-
-
-def image_shape():
-    def ok(v):
-        return (isinstance(v, (list, tuple)) and len(v) == 3
-                and all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in v)
-                and v[2] in (1, 3, 4))
-    return ok, "three positive integers [height, width, channels] with 1, 3 or 4 channels"
-
-
-def data_shape():
-    return (lambda v: isinstance(v, (list, tuple)) and len(v) == 1
-            and isinstance(v[0], int) and not isinstance(v[0], bool) and v[0] > 0,
-            "[D]: one positive integer, the size of each data vector")
-
-
-def list_of_positive_ints():
-    return (lambda v: isinstance(v, (list, tuple)) and len(v) > 0
-            and all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in v),
-            "a non-empty list of positive integers")
-
-
-def _is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 # ----------------------------------------------------------------------------- YAML
@@ -171,86 +105,8 @@ def to_plain(value):
     return value
 
 
-# ----------------------------------------------------------------------------- merge
-
-
-def flatten(config, prefix=""):
-    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}`` (dict leaves only; lists are values)."""
-    out = {}
-    for key, value in config.items():
-        full = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            out.update(flatten(value, full + "."))
-        else:
-            out[full] = value
-    return out
-
-
-def normalise_overrides(overrides):
-    """Turn ``a__b=1`` and ``{"a.b": 1}`` and ``a={"b": 1}`` into flat dotted keys."""
-    flat = {}
-    for key, value in overrides.items():
-        key = key.replace("__", ".")
-        if isinstance(value, dict) and value:
-            for sub, v in flatten(value).items():
-                flat[f"{key}.{sub}"] = v
-        else:
-            flat[key] = value
-    return flat
-
-
-def resolve(defaults, config=None, overrides=None, checks=None, model_name="model"):
-    """Merge ``config`` (dict, path or shipped name) and ``overrides`` onto ``defaults``.
-
-    Args:
-        defaults: the variant's shipped config (its keys are the valid keys).
-        config: optional dict or path to a YAML file.
-        overrides: dict of overrides in any form accepted by :func:`normalise_overrides`.
-        checks: dict of dotted key -> (predicate, expected-description).
-        model_name: used in error messages.
-
-    Returns:
-        A new nested dict, validated.
-
-    Raises:
-        ConfigError: unknown key, wrong type or impossible value.
-    """
-    resolved = copy.deepcopy(defaults)
-    valid = flatten(defaults)
-    layers = []
-    if config is not None:
-        layers.append(normalise_overrides(_config_as_dict(config, model_name)))
-    if overrides:
-        layers.append(normalise_overrides(overrides))
-    for layer in layers:
-        for key, value in layer.items():
-            if key == "model" and value != defaults.get("model"):
-                raise ConfigError(f"Config is for model {value!r} but you are building "
-                                  f"{model_name!r}; build({value!r}, ...) instead.")
-            if key not in valid:
-                raise ConfigError(_unknown_key_message(key, valid, model_name))
-            _check_finite(key, value)
-            _set(resolved, key, _check_type(key, value, valid[key]))
-    for key, (predicate, expected) in (checks or {}).items():
-        if key not in valid:
-            continue
-        value = _get(resolved, key)
-        if not predicate(value):
-            raise ConfigError(f"Invalid config value {key}={value!r} for {model_name!r}: "
-                              f"expected {expected}.")
-    return resolved
-
-
-def _check_finite(key, value):
-    """Infinity and NaN are never a valid setting (an infinite learning rate trains NaNs)."""
-    values = value if isinstance(value, (list, tuple)) else [value]
-    for v in values:
-        if isinstance(v, float) and not math.isfinite(v):
-            raise ConfigError(f"Invalid config value {key}={value!r}: numbers must be finite; "
-                              "give a finite value.")
-
-
-def _config_as_dict(config, model_name):
+def as_dict(config, model_name):
+    """A user's ``config=``: a dict, or a YAML file path read with :func:`read_yaml`."""
     if isinstance(config, dict):
         return config
     if isinstance(config, (str, os.PathLike)):
@@ -261,58 +117,6 @@ def _config_as_dict(config, model_name):
                           f"{model_name!r}; shipped configs: {', '.join(zoo_config_names())}.")
     raise ConfigError(f"config must be a dict, a YAML file path or a shipped config name, "
                       f"got {type(config).__name__}.")
-
-
-def _unknown_key_message(key, valid, model_name):
-    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    return (f"Unknown config key {key!r} for model {model_name!r}.{hint} "
-            f"Valid keys: {', '.join(sorted(valid))}.")
-
-
-def _check_type(key, value, default):
-    def bad(expected):
-        return ConfigError(f"Invalid config value {key}={value!r}: expected {expected}, "
-                           f"got {type(value).__name__}.")
-
-    if default is None:
-        return value
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise bad("true or false")
-        return value
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise bad("an integer")
-        return value
-    if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad("a number (write 2.0e-4, not 2e-4, in YAML)")
-        return float(value)
-    if isinstance(default, str):
-        if not isinstance(value, str):
-            raise bad("a string")
-        return value
-    if isinstance(default, (list, tuple)):
-        if not isinstance(value, (list, tuple)):
-            raise bad("a list")
-        return list(value)
-    return value
-
-
-def _get(config, dotted):
-    node = config
-    for part in dotted.split("."):
-        node = node[part]
-    return node
-
-
-def _set(config, dotted, value):
-    parts = dotted.split(".")
-    node = config
-    for part in parts[:-1]:
-        node = node[part]
-    node[parts[-1]] = value
 
 
 def parse_set_option(text):

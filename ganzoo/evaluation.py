@@ -111,7 +111,7 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
     n = int(n)
     if n < 20:
         raise ValueError(f"n must be at least 20 samples, got {n}.")
-    check_memory(n, model.image_shape, "n (--n)", copies=3)
+    check_memory(n, model.data_shape, "n (--n)", copies=3)
     runs.check_outputs_finite(model)
     needs_reference = [m for m in names if m != "is"]
     train = test = None
@@ -122,11 +122,11 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
         train, test = reference_arrays(reference)
         if train.ndim == 3:
             train = train[..., None]
-        if tuple(train.shape[1:]) != tuple(model.image_shape):
+        if tuple(train.shape[1:]) != tuple(model.data_shape):
             raise ValueError(f"Reference images are {tuple(train.shape[1:])} but the model makes "
-                             f"{tuple(model.image_shape)}; pass reference data of the model's "
+                             f"{tuple(model.data_shape)}; pass reference data of the model's "
                              "size.")
-    judge = classifiers.as_judge(classifier, model.image_shape)
+    judge = classifiers.as_judge(classifier, model.data_shape)
     if out:  # the folder itself is made by the first write, so a failure leaves none behind
         runs.check_writable(out, "out (--out)")
 

@@ -13,11 +13,13 @@ image as channels (Mirza & Osindero 2014; for vectors, to the input vector).
 the model then returns ``[logits, class_logits]``.
 """
 
+import inspect
 import math
 
 import keras
 from keras import layers
 
+from ganzoo import schema as s
 from ganzoo.layers import Maxout
 
 
@@ -240,6 +242,61 @@ def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1
 
 GENERATORS = {"dcgan": dcgan_generator, "mlp": mlp_generator}
 DISCRIMINATORS = {"dcgan": dcgan_discriminator, "mlp": mlp_discriminator}
+
+
+def _defaults(builder):
+    return {k: p.default for k, p in inspect.signature(builder).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+def _activation():
+    def ok(v):
+        if v in ("maxout", "leaky_relu"):
+            return True
+        try:
+            return isinstance(v, str) and keras.activations.get(v) is not None
+        except ValueError:
+            return False
+    return ok, "'maxout', 'leaky_relu' or a Keras activation name"
+
+
+def _network_keys(builder, docs):
+    """The schema of one builder: its keyword defaults, with a check and a doc per key."""
+    defaults = _defaults(builder)
+    return {key: s.Key(list(defaults[key]) if isinstance(defaults[key], tuple) else defaults[key],
+                       check, doc) for key, (check, doc) in docs.items()}
+
+
+_CONV = {"filters": (s.positive_int(), "channels of the widest stage next to the image; "
+                     "doubling per stage away from it"),
+         "kernel_size": (s.positive_int(), "convolution kernel size"),
+         "init_std": (s.positive_number(), "standard deviation of the N(0, std) weight "
+                      "initialiser")}
+_MLP = {"hidden": (s.list_of_positive_ints(), "widths of the hidden layers"),
+        "activation": (_activation(), "hidden activation")}
+
+#: schema of the ``generator`` section of the noise-to-sample variants
+GENERATOR_SCHEMA = s.Choice("type", {
+    "dcgan": _network_keys(dcgan_generator, {
+        **_CONV, "batch_norm": (None, "BatchNorm after every hidden transposed convolution")}),
+    "mlp": _network_keys(mlp_generator, {
+        **_MLP, "batch_norm": (None, "BatchNorm before every hidden activation")}),
+}, default="dcgan", doc="the generator network: 'dcgan' (strided transposed convolutions, "
+                        "images) or 'mlp' (dense layers, images or vectors)")
+
+#: schema of the ``discriminator`` section of the noise-to-sample variants
+DISCRIMINATOR_SCHEMA = s.Choice("type", {
+    "dcgan": _network_keys(dcgan_discriminator, {
+        **_CONV, "leaky_slope": (s.number_in(0.0, 1.0), "LeakyReLU slope"),
+        "norm": (s.one_of("batch", "layer", "none"), "normalisation on every convolution but "
+                 "the first")}),
+    "mlp": _network_keys(mlp_discriminator, {
+        **_MLP, "maxout_pieces": (s.positive_int(), "linear pieces per maxout unit (activation "
+                                  "'maxout')"),
+        "dropout": (s.number_in(0.0, 1.0, hi_open=True), "dropout rate before every dense layer"),
+        "leaky_slope": (s.number_in(0.0, 1.0), "LeakyReLU slope (activation 'leaky_relu')")}),
+}, default="dcgan", doc="the discriminator network: 'dcgan' (strided convolutions, images) or "
+                        "'mlp' (dense layers, images or vectors)")
 
 
 def build_network(table, section, **context):

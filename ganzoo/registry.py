@@ -4,6 +4,7 @@ import difflib
 import os
 
 from ganzoo import config as config_lib
+from ganzoo import schema
 
 _REGISTRY = {}
 
@@ -78,15 +79,25 @@ def default_config(name):
 
 
 def resolve_config(name, config=None, **overrides):
-    """The validated config ``build`` would use, without building anything."""
+    """The validated config ``build`` would use, without building anything.
+
+    Layers, each applied onto the last and each checked against the variant's schema
+    (``config_schema``): the schema's defaults, the variant's YAML, then ``config`` (a shipped
+    preset, which holds only what it changes, a dict or a YAML path), then ``overrides``. The
+    variant's cross-key rules (``validate_config``) run on the result.
+    """
     cls = get_class(name)
-    defaults = default_config(name)
+    source = _REGISTRY[name][1]
+    layers = [(f"{name}.yaml" if not isinstance(source, dict) else f"{name}'s defaults",
+               default_config(name))]
     if isinstance(config, str) and _is_preset(name, config):
-        # A shipped preset (zoo_configs/<name>_<preset>.yaml) is a complete config for
-        # another dataset: it replaces the defaults, and its keys are the valid ones.
-        defaults, config = config_lib.read_zoo_config(_preset_file(name, config)), None
-    resolved = config_lib.resolve(defaults, config, overrides, checks=cls.config_checks(),
-                                  model_name=name)
+        layers.append((f"preset {_preset_file(name, config)}.yaml",
+                       config_lib.read_zoo_config(_preset_file(name, config))))
+    elif config is not None:
+        layers.append(("config", config_lib.as_dict(config, name)))
+    if overrides:
+        layers.append(("overrides", overrides))
+    resolved = schema.resolve(cls.config_schema, layers, name)
     cls.validate_config(resolved)
     return resolved
 
@@ -98,13 +109,16 @@ def _preset_file(name, preset):
 def _is_preset(name, config):
     if os.path.exists(config) or config.endswith((".yaml", ".yml")):
         return False
-    return _preset_file(name, config) in config_lib.zoo_config_names()
+    return _preset_file(name, config)[len(name) + 1:] in presets(name)
 
 
 def presets(name):
     """Shipped per-dataset presets of a model (``config=`` names), e.g. ``['ring']``."""
     prefix = f"{name}_"
-    return [n[len(prefix):] for n in config_lib.zoo_config_names() if n.startswith(prefix)]
+    # a file is a preset of ``name`` when its ``model:`` says so (wgan_gp.yaml is not a preset
+    # of wgan)
+    return [n[len(prefix):] for n in config_lib.zoo_config_names() if n.startswith(prefix)
+            and config_lib.read_zoo_config(n).get("model") == name]
 
 
 def build(name, config=None, strategy=None, **overrides):
@@ -114,13 +128,13 @@ def build(name, config=None, strategy=None, **overrides):
         name: a registered model name (see :func:`list_models`).
         config: optional dict or YAML path whose keys replace the defaults in
             ``zoo_configs/<name>.yaml``, or the name of a shipped preset
-            (``zoo_configs/<name>_<preset>.yaml``, e.g. ``"ring"``) that
-            replaces the defaults as a whole.
+            (``zoo_configs/<name>_<preset>.yaml``, e.g. ``"ring"``), which holds what it
+            changes from those defaults.
         strategy: a ``tf.distribute.Strategy``, or ``"mirrored"`` (every local GPU, or the
             CPU) / ``"multiworker"`` (workers from ``TF_CONFIG``): the model and its optimizers
             are built inside its scope, and ``fit`` runs under it. ``None`` uses the current
             strategy (so building inside ``strategy.scope()`` works too).
-        **overrides: keys to change, e.g. ``image_shape=(32, 32, 3)``,
+        **overrides: keys to change, e.g. ``data_shape=(32, 32, 3)``,
             ``training__batch_size=64`` or ``generator={"filters": 32}``.
 
     Returns:
@@ -129,7 +143,7 @@ def build(name, config=None, strategy=None, **overrides):
     Example:
 
     ```python
-    gan = ganzoo.build("dcgan", image_shape=(32, 32, 3))
+    gan = ganzoo.build("dcgan", data_shape=(32, 32, 3))
     gan.fit(ganzoo.datasets.load("cifar10"), epochs=5)
     images = gan.generate(16, seed=0)
     ```

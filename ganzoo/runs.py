@@ -256,7 +256,7 @@ def check_outputs_finite(model, n=8):
     from ganzoo.models.translation import Translator
 
     probe = (model.generate(n, seed=0) if not isinstance(model, Translator) else
-             model.translate(np.zeros((2,) + tuple(model.image_shape), np.float32)))
+             model.translate(np.zeros((2,) + tuple(model.data_shape), np.float32)))
     if not np.isfinite(probe).all():
         raise ModelError(f"{model.name} produces NaN or infinite outputs (its weights are finite "
                          "but overflow): it diverged in training. Retrain it with a lower "
@@ -454,8 +454,8 @@ def data_checksum(x, y):
 
 
 def _adopt_shapes(cls, x, y, config, user_config, overrides):
-    """Take ``image_shape`` (and pix2pix's ``target_channels``) from the data unless the user
-    set them; True when ``overrides`` changed."""
+    """Take an image model's ``data_shape`` (and pix2pix's ``target_channels``) from the data
+    unless the user set them; True when ``overrides`` changed."""
     from ganzoo import config as config_lib
     from ganzoo import datasets
 
@@ -466,23 +466,24 @@ def _adopt_shapes(cls, x, y, config, user_config, overrides):
         spec = x.element_spec
         spec = spec[0] if isinstance(spec, tuple) else spec
         shape = tuple(spec.shape)
-    if len(shape) == 2 and "image_shape" in config:
+    images = len(config["data_shape"]) == 3
+    if len(shape) == 2 and images:
         shape = shape + (1,)
-    if len(shape) != 3 or "image_shape" not in config or any(s is None for s in shape):
+    if len(shape) != 3 or not images or any(s is None for s in shape):
         return False
     datasets.check_channels_last(shape, "the dataset's images")
     if getattr(cls, "paired", False) and y is not None and config.get("target_channels") is None:
         if y.shape[-1] != shape[-1]:
             overrides["target_channels"] = int(y.shape[-1])
             changed = True
-    user_set = "image_shape" in config_lib.normalise_overrides(overrides) or (
-        isinstance(user_config, dict) and "image_shape" in user_config) or (
+    user_set = "data_shape" in config_lib.normalise(overrides) or (
+        isinstance(user_config, dict) and "data_shape" in config_lib.normalise(user_config)) or (
         isinstance(user_config, (str, os.PathLike)) and os.path.isfile(user_config)
-        and "image_shape" in config_lib.read_yaml(user_config))
-    if not user_set and list(shape) != list(config["image_shape"]):
-        print(f"ganzoo: using image_shape {list(shape)} from the dataset (config had "
-              f"{config['image_shape']})", file=sys.stderr)
-        overrides["image_shape"] = list(shape)
+        and "data_shape" in config_lib.normalise(config_lib.read_yaml(user_config)))
+    if not user_set and list(shape) != list(config["data_shape"]):
+        print(f"ganzoo: using data_shape {list(shape)} from the dataset (config had "
+              f"{config['data_shape']})", file=sys.stderr)
+        overrides["data_shape"] = list(shape)
         changed = True
     return changed
 

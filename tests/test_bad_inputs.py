@@ -96,7 +96,7 @@ BASIC_CASES = [  # issue 9: (id, what, error, text, action); nothing is written
      "expected a positive integer", lambda t: ganzoo.build("dcgan", training__batch_size=0)),
     ("reuse_fakes_with_d_steps", "`training.reuse_fakes` with several D steps per G step",
      config_lib.ConfigError, "needs training.d_steps: 1",
-     lambda t: ganzoo.build("wgan", training={"reuse_fakes": True})),
+     lambda t: ganzoo.build("dcgan", training={"reuse_fakes": True, "d_steps": 2})),
     ("invalid_yaml", "a config file that is not valid YAML", config_lib.ConfigError,
      "is not valid YAML", lambda t: ganzoo.build("dcgan", config=_write(t / "c.yaml", "a: [1,\n"))),
     ("missing_config_file", "a config path that does not exist", config_lib.ConfigError,

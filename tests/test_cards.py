@@ -5,7 +5,7 @@ import sys
 import pytest
 
 import ganzoo
-from ganzoo import cards, cli
+from ganzoo import cards, cli, schema
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CARDS = os.path.join(ROOT, "docs", "model_cards")
@@ -46,14 +46,31 @@ def test_card_content_comes_from_the_real_model_and_config():
 
 def test_check_mode_detects_a_stale_card(tmp_path):
     tool = os.path.join(ROOT, "tools", "make_model_cards.py")
-    assert subprocess.run([sys.executable, tool, "--out", str(tmp_path)], timeout=300,
+    where = ["--out", str(tmp_path), "--keys", str(tmp_path / "config_keys.md")]
+    assert subprocess.run([sys.executable, tool, *where], timeout=300,
                           capture_output=True).returncode == 0
-    assert subprocess.run([sys.executable, tool, "--check", "--out", str(tmp_path)],
+    assert subprocess.run([sys.executable, tool, "--check", *where],
                           timeout=300, capture_output=True).returncode == 0
     (tmp_path / "dcgan.md").write_text("hand-edited\n")
-    result = subprocess.run([sys.executable, tool, "--check", "--out", str(tmp_path)],
+    result = subprocess.run([sys.executable, tool, "--check", *where],
                             timeout=300, capture_output=True, text=True)
     assert result.returncode == 1 and "dcgan" in result.stderr
+    (tmp_path / "config_keys.md").write_text("hand-edited\n")
+    result = subprocess.run([sys.executable, tool, "--check", *where],
+                            timeout=300, capture_output=True, text=True)
+    assert result.returncode == 1 and "config_keys.md" in result.stderr
+
+
+def test_config_keys_page_is_current_and_documents_every_key():
+    path = os.path.join(ROOT, "docs", "config_keys.md")
+    committed = open(path, encoding="utf-8").read()
+    assert committed == cards.config_reference(), \
+        "docs/config_keys.md is stale: run python tools/make_model_cards.py"
+    for name in ganzoo.list_models():
+        config = ganzoo.resolve_config(name)
+        for key, _, _, doc in schema.rows(ganzoo.registry.get_class(name).config_schema, config):
+            assert doc.strip(), f"{name}: config key {key} has no doc"
+            assert f"`{key}`" in committed
 
 
 def test_cli_cards_and_card(capsys):

@@ -63,7 +63,7 @@ def test_train_adopts_the_dataset_image_shape(tmp_path):
     assert cli.main(["train", "dcgan", "--dataset", str(path), "--epochs", "1", "--batch-size",
                      "32", "--set", "generator.filters=8", "--set", "discriminator.filters=8",
                      "--out", str(out), "--verbose", "0"]) == 0
-    assert yaml.safe_load((out / "config.yaml").read_text())["image_shape"] == [32, 32, 3]
+    assert yaml.safe_load((out / "config.yaml").read_text())["data_shape"] == [32, 32, 3]
 
 
 def test_console_entry_points():

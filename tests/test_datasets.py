@@ -116,7 +116,7 @@ def _stages(ds):
 def test_tfds_images_are_decoded_once_when_the_split_fits_in_memory(size, cached, monkeypatch):
     import tensorflow_datasets as tfds
 
-    monkeypatch.setattr(ganzoo.datasets, "_decoded_bytes", lambda builder, split: size)
+    monkeypatch.setattr(ganzoo.data.readers, "_decoded_bytes", lambda builder, split: size)
     with tfds.testing.mock_data(num_examples=40):
         stages = _stages(ganzoo.datasets.load("mnist", batch_size=8))
     has_cache = ["Cache" in s for s in stages]
@@ -130,9 +130,9 @@ def test_decoded_size_of_a_tfds_split():
 
     split = {"train": NS(num_examples=60_000)}
     info = lambda shape: NS(info=NS(features={"image": NS(shape=shape)}, splits=split))  # noqa: E731
-    assert ganzoo.datasets._decoded_bytes(info((28, 28, 1)), "train") == 47_040_000
-    assert ganzoo.datasets._decoded_bytes(info((None, None, 3)), "train") == float("inf")
-    assert ganzoo.datasets._decoded_bytes(info((28, 28, 1)), "test") == float("inf")
+    assert ganzoo.data.readers._decoded_bytes(info((28, 28, 1)), "train") == 47_040_000
+    assert ganzoo.data.readers._decoded_bytes(info((None, None, 3)), "train") == float("inf")
+    assert ganzoo.data.readers._decoded_bytes(info((28, 28, 1)), "test") == float("inf")
 
 
 # ---------------------------------------------------------------- fit's input pipeline
@@ -159,7 +159,7 @@ def test_fit_pipeline_accepts_uint8_floats_nhw_batched_and_unbatched():
 
 
 @pytest.mark.parametrize("x, message", [
-    (np.zeros((8, 8, 8, 3), np.uint8), "8x8x3 .* image_shape is 8x8x1"),
+    (np.zeros((8, 8, 8, 3), np.uint8), "8x8x3 .* data_shape is 8x8x1"),
     (np.full((8, 8, 8, 1), 255.0, np.float32), r"floats in \[255, 255\]"),
     (np.full((8, 8, 8, 1), 300, np.int32), r"integers in \[300, 300\]"),
     (np.full((8, 8, 8, 1), np.nan, np.float32), "NaN"),
@@ -182,7 +182,7 @@ def test_fit_rejects_wrong_shape_before_training(digits_small):
     gan = ganzoo.build("dcgan", image_shape=(32, 32, 3), generator={"filters": 8},
                        discriminator={"filters": 8})
     before = [w.copy() for w in gan.generator.get_weights()]
-    with pytest.raises(ganzoo.DataError, match=r"image_shape=\(28, 28, 1\)"):
+    with pytest.raises(ganzoo.DataError, match=r"data_shape=\(28, 28, 1\)"):
         gan.fit(ganzoo.datasets.load("digits"), epochs=1, verbose=0)
     assert int(gan.g_optimizer.iterations) == 0
     assert all(np.array_equal(a, b) for a, b in zip(before, gan.generator.get_weights()))

@@ -21,6 +21,10 @@ def test_three_steps_reproduce_the_record(case):
     with np.load(os.path.join(make_golden.OUT, f"{case}.npz"), allow_pickle=False) as z:
         record = {k: z[k] for k in z.files}
     expected_losses = json.loads(str(record.pop("losses")))
+    recorded_on = str(record.pop("machine"))
+    if recorded_on != make_golden.machine():
+        pytest.skip(f"record made on {recorded_on!r}, this is {make_golden.machine()!r}: float "
+                    "rounding differs between CPUs; see tools/make_golden.py")
     _, weights, losses = make_golden.run_case(case)
     assert set(weights) == set(record)
     for key, value in record.items():
@@ -33,9 +37,8 @@ def test_three_steps_reproduce_the_record(case):
 @pytest.mark.parametrize("family", sorted(make_golden.FAMILIES))
 def test_models_saved_before_still_load(family):
     gan = ganzoo.load(os.path.join(make_golden.OUT, f"{family}.keras"))
-    case = make_golden.FAMILIES[family]
-    with np.load(os.path.join(make_golden.OUT, f"{case}.npz"), allow_pickle=False) as z:
-        first = {k: z[k] for k in z.files if k != "losses"}
+    with np.load(os.path.join(make_golden.OUT, f"{family}.keras.npz"), allow_pickle=False) as z:
+        first = {k: z[k] for k in z.files if "/" in k}  # network/index -> weights
     for key, value in first.items():
         attr, i = key.split("/")
         np.testing.assert_array_equal(getattr(gan, attr).get_weights()[int(i)], value)

@@ -4,8 +4,9 @@
     python tools/make_model_cards.py            # regenerate
     python tools/make_model_cards.py --check    # exit 1 if a committed card is stale
 
-Cards come from ganzoo.cards.render: the registry, the built default models, zoo_configs/ and the
-JSON results in benchmarks/results/. Rerun it after changing any of those.
+Cards come from ganzoo.cards.render: the registry, the built default models, each model's
+config_schema, zoo_configs/ and the JSON results in benchmarks/results/. It also writes
+docs/config_keys.md, the table of every model's config keys. Rerun it after changing any of those.
 """
 
 import argparse
@@ -22,12 +23,22 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default=os.path.join(ROOT, "docs", "model_cards"))
     p.add_argument("--check", action="store_true", help="compare instead of writing")
+    p.add_argument("--keys", default=os.path.join(ROOT, "docs", "config_keys.md"),
+                   help="where the generated table of every model's config keys goes")
     args = p.parse_args(argv)
     if not args.check:
         for path in cards.write_all(args.out):
             print(f"wrote {os.path.relpath(path, ROOT)}")
+        tmp = args.keys + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(cards.config_reference())
+        os.replace(tmp, args.keys)
+        print(f"wrote {os.path.relpath(args.keys, ROOT)}")
         return 0
     stale = []
+    current = open(args.keys, encoding="utf-8").read() if os.path.isfile(args.keys) else None
+    if current != cards.config_reference():
+        stale.append(os.path.basename(args.keys))
     for name, text in cards.all_cards():
         path = os.path.join(args.out, f"{name}.md")
         current = open(path, encoding="utf-8").read() if os.path.isfile(path) else None

@@ -16,8 +16,34 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import config as config_lib
-from ganzoo import datasets, losses, nets
-from ganzoo.models.zoo_model import ZooModel, make_optimizer  # noqa: F401  (re-exported)
+from ganzoo import datasets, losses, nets, schema
+from ganzoo.models.zoo_model import BASE_SCHEMA, ZooModel, make_optimizer  # noqa: F401
+from ganzoo.schema import Key
+
+
+#: the keys of every noise-to-sample variant (each extends it with its own)
+NOISE_SCHEMA = schema.extend(
+    BASE_SCHEMA,
+    latent_dim=Key(100, schema.positive_int(), "size of z"),
+    latent_distribution=Key("normal", schema.one_of("normal", "uniform"),
+                            "prior of z: N(0, I) or U[-1, 1]"),
+    generator=nets.GENERATOR_SCHEMA,
+    discriminator=nets.DISCRIMINATOR_SCHEMA,
+    loss={"name": Key("non_saturating", schema.one_of(*losses.names()),
+                      "adversarial loss pair (ganzoo.losses)"),
+          "real_label": Key(1.0, schema.number_in(0.5, 1.0),
+                            "target for real data; < 1 is one-sided label smoothing "
+                            "(cross-entropy losses only)")},
+    training={**BASE_SCHEMA["training"],
+              "d_steps": Key(1, schema.positive_int(),
+                             "discriminator updates per generator update (k)"),
+              "reuse_fakes": Key(False, None,
+                                 "false: the paper's alternating updates with fresh z; true: "
+                                 "one generated batch feeds both updates (d_steps 1)")},
+    ema={"enabled": Key(False, None, "keep an exponential moving average of G's weights for "
+                                     "generate (BatchNorm statistics copied)"),
+         "decay": Key(0.999, schema.number_in(0.0, 1.0, hi_open=True), "EMA decay per step")},
+)
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -45,12 +71,13 @@ class GAN(ZooModel):
     """
 
     task = "image generation"
+    config_schema = NOISE_SCHEMA
     #: names of the scalars logged every step, in order
     metric_names = ("d_loss", "g_loss", "d_real", "d_fake")
 
     def build_networks(self):
         cfg = self.config
-        self.data_shape = tuple(cfg.get("image_shape") or cfg["data_shape"])
+        self.data_shape = tuple(cfg["data_shape"])
         self.is_image = len(self.data_shape) == 3
         self.latent_dim = int(cfg["latent_dim"])
         self.num_classes = cfg.get("num_classes")
@@ -70,11 +97,6 @@ class GAN(ZooModel):
         self.d_loss_fn = d_loss
 
     @property
-    def image_shape(self):
-        """(H, W, C) of an image model's samples (alias of ``data_shape``)."""
-        return self.data_shape
-
-    @property
     def sampling_generator(self):
         """The generator used by ``generate``, evaluation and export (EMA copy when enabled)."""
         return self.ema_generator if self.ema_generator is not None else self.generator
@@ -82,46 +104,19 @@ class GAN(ZooModel):
     # ------------------------------------------------------------------ config
 
     @classmethod
-    def config_checks(cls):
-        """Dotted key -> (predicate, expected) checks applied by ``ganzoo.build``."""
-        c = config_lib
-        checks = {
-            "image_shape": c.image_shape(),
-            "data_shape": c.data_shape(),
-            "num_classes": c.positive_int(),
-            "latent_dim": c.positive_int(),
-            "latent_distribution": c.one_of("normal", "uniform"),
-            "loss.name": c.one_of(*losses.names()),
-            "loss.real_label": c.number_in(0.5, 1.0),
-            "training.batch_size": c.positive_int(),
-            "training.epochs": c.positive_int(),
-            "training.d_steps": c.positive_int(),
-            "training.linear_decay_from": c.optional_fraction(),
-            "ema.decay": c.number_in(0.0, 1.0, hi_open=True),
-            "seed": c.optional_seed(),
-        }
-        for net in ("generator", "discriminator"):
-            table = nets.GENERATORS if net == "generator" else nets.DISCRIMINATORS
-            checks[f"{net}.type"] = c.one_of(*table)
-            for key in ("filters", "kernel_size", "maxout_pieces"):
-                checks[f"{net}.{key}"] = c.positive_int()
-            checks[f"{net}.init_std"] = c.positive_number()
-            checks[f"{net}.leaky_slope"] = c.number_in(0.0, 1.0)
-            checks[f"{net}.dropout"] = c.number_in(0.0, 1.0, hi_open=True)
-            checks[f"{net}.hidden"] = c.list_of_positive_ints()
-        checks["discriminator.norm"] = c.one_of("batch", "layer", "none")
-        checks.update(cls.optimizer_checks())
-        return checks
-
-    @classmethod
     def validate_config(cls, config):
         """Checks across keys, after the per-key checks; raise ``ConfigError``."""
-        if config["training"]["reuse_fakes"] and config["training"]["d_steps"] != 1:
+        if config["training"].get("reuse_fakes") and config["training"]["d_steps"] != 1:
             raise config_lib.ConfigError(
                 f"training.reuse_fakes shares one generated batch between one D and one G "
                 f"update, so it needs training.d_steps: 1 (got {config['training']['d_steps']}); "
                 f"set reuse_fakes: false or d_steps: 1.")
-        if (config["loss"]["real_label"] != 1.0
+        for net in ("generator", "discriminator"):
+            if config[net]["type"] == "dcgan" and len(config["data_shape"]) != 3:
+                raise config_lib.ConfigError(
+                    f"{net}.type 'dcgan' makes images, but data_shape is {config['data_shape']} "
+                    f"(vectors); set {net}.type: mlp, or give an image data_shape [H, W, C].")
+        if (config["loss"].get("real_label", 1.0) != 1.0
                 and config["loss"]["name"] not in losses.CROSS_ENTROPY):
             raise config_lib.ConfigError(
                 f"loss.real_label={config['loss']['real_label']} (one-sided label smoothing) "
@@ -284,7 +279,7 @@ class GAN(ZooModel):
                                   "al.'s Algorithm 1.")
 
     def prepare_dataset(self, x, y=None, batch_size=None):
-        """Images (and labels): checked against ``image_shape``, value range and classes."""
+        """Images (and labels): checked against ``data_shape``, value range and classes."""
         cfg = self.config
         dataset, _ = datasets.prepare_for_fit(
             x, y, data_shape=self.data_shape,

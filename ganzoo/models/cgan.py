@@ -5,9 +5,21 @@ here with DCGAN networks; optional AC-GAN (Odena et al. 2017) and C+1-class
 import tensorflow as tf
 
 from ganzoo import config as config_lib
-from ganzoo import losses
-from ganzoo.models.base import GAN, unpack
+from ganzoo import losses, schema
+from ganzoo.models.base import NOISE_SCHEMA, GAN, unpack
 from ganzoo.registry import register
+from ganzoo.schema import Key
+
+#: cGAN's keys: the noise-to-sample keys, the number of classes and the conditioning head
+CGAN_SCHEMA = schema.extend(
+    NOISE_SCHEMA,
+    num_classes=Key(10, schema.positive_int(), "number of classes; labels are 0 .. C-1"),
+    conditioning={
+        "head": Key("label_input", schema.one_of("label_input", "acgan", "c_plus_1"),
+                    "how D sees the label: label_input (Mirza & Osindero), acgan (Odena et "
+                    "al.) or c_plus_1 (Salimans et al.)"),
+        "class_weight": Key(1.0, schema.positive_number(),
+                            "weight of the class cross-entropy (acgan, c_plus_1)")})
 
 
 @register("cgan")
@@ -52,12 +64,7 @@ class ConditionalGAN(GAN):
     def head(self):
         return self.config["conditioning"]["head"]
 
-    @classmethod
-    def config_checks(cls):
-        checks = super().config_checks()
-        checks["conditioning.head"] = config_lib.one_of(*HEADS)
-        checks["conditioning.class_weight"] = config_lib.positive_number()
-        return checks
+    config_schema = CGAN_SCHEMA
 
     @classmethod
     def validate_config(cls, config):

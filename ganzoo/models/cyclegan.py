@@ -5,10 +5,26 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import config as config_lib
-from ganzoo import image_nets, losses
+from ganzoo import image_nets, losses, schema
 from ganzoo.image_pool import ImagePool
-from ganzoo.models.translation import Translator
+from ganzoo.models.translation import TRANSLATOR_SCHEMA, Translator
 from ganzoo.registry import register
+from ganzoo.schema import Key
+
+#: CycleGAN's keys: the image-to-image keys, residual blocks, cycle/identity weights, the pool
+CYCLEGAN_SCHEMA = schema.extend(
+    TRANSLATOR_SCHEMA,
+    generator={**TRANSLATOR_SCHEMA["generator"],
+               "blocks": Key(None, schema.optional_positive_int(),
+                             "residual blocks; null: 6 up to 128 px, 9 above")},
+    loss={"cycle_weight": Key(10.0, schema.number_in(0.0, 1e6), "λ: weight of the cycle loss"),
+          "identity_weight": Key(0.5, schema.number_in(0.0, 1e6),
+                                 "weight of the identity loss, in units of λ")},
+    pool={"capacity": Key(50, schema.number_in(0, 10_000),
+                          "past fakes each discriminator samples from (0: no pool)"),
+          "swap_probability": Key(0.5, schema.number_in(0.0, 1.0),
+                                  "chance a new fake is swapped for a stored one")},
+)
 
 
 @register("cyclegan")
@@ -27,7 +43,7 @@ class CycleGAN(Translator):
     Example:
 
     ```python
-    gan = ganzoo.build("cyclegan", image_shape=(64, 64, 3))
+    gan = ganzoo.build("cyclegan", data_shape=(64, 64, 3))
     gan.fit(ganzoo.datasets.load_unpaired("path/to/horse2zebra"))
     zebras = gan.translate(horses, direction="a2b")
     ```
@@ -40,21 +56,12 @@ class CycleGAN(Translator):
     directions = ("a2b", "b2a")
     metric_names = ("d_loss", "g_loss", "g_gan", "cycle", "identity", "d_real", "d_fake")
 
-    @classmethod
-    def config_checks(cls):
-        c = config_lib
-        checks = super().config_checks()
-        checks.update({"loss.cycle_weight": c.number_in(0.0, 1e6),
-                       "loss.identity_weight": c.number_in(0.0, 1e6),
-                       "generator.blocks": c.optional_positive_int(),
-                       "pool.capacity": c.number_in(0, 10_000),
-                       "pool.swap_probability": c.number_in(0.0, 1.0)})
-        return checks
+    config_schema = CYCLEGAN_SCHEMA
 
     @classmethod
     def validate_config(cls, config):
         super().validate_config(config)
-        if config.get("target_channels") not in (None, config["image_shape"][-1]):
+        if config["target_channels"] not in (None, config["data_shape"][-1]):
             raise config_lib.ConfigError("cyclegan maps A to B and back, so both domains need "
                                          "the same channels; leave target_channels null.")
 

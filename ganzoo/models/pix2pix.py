@@ -4,9 +4,24 @@ Adversarial Networks" (CVPR 2017, arXiv:1611.07004)."""
 import numpy as np
 import tensorflow as tf
 
-from ganzoo import image_nets, losses
-from ganzoo.models.translation import Translator
+from ganzoo import image_nets, losses, schema
+from ganzoo.models.translation import TRANSLATOR_SCHEMA, Translator
 from ganzoo.registry import register
+from ganzoo.schema import ConfigError, Key
+
+#: pix2pix's keys: the image-to-image keys, direction, U-Net dropout, the L1 term, jitter
+PIX2PIX_SCHEMA = schema.extend(
+    TRANSLATOR_SCHEMA,
+    direction=Key("a2b", schema.one_of("a2b", "b2a"),
+                  "data yields (a, b); a2b trains a -> b, b2a trains b -> a"),
+    generator={**TRANSLATOR_SCHEMA["generator"],
+               "dropout": Key(0.5, schema.number_in(0.0, 1.0, hi_open=True),
+                              "dropout in the first three decoder blocks (G's only noise)")},
+    loss={"l1_weight": Key(100.0, schema.number_in(0.0, 1e6), "λ: weight of the L1 term"),
+          "gan_weight": Key(1.0, schema.number_in(0.0, 1e6),
+                            "weight of the adversarial term; 0 trains L1 alone (no D)")},
+    data={"jitter": Key(True, None, "resize to 286/256 of the size, random crop back, mirror")},
+)
 
 
 @register("pix2pix")
@@ -15,7 +30,7 @@ class Pix2Pix(Translator):
 
     Generator: a U-Net (encoder C64-C128-C256-C512-..., decoder with skip concatenations
     between layer i and n - i, dropout 0.5 in the first three decoder blocks), depth from
-    ``image_shape``. Discriminator: a PatchGAN on concat(input, target) with receptive field
+    ``data_shape``. Discriminator: a PatchGAN on concat(input, target) with receptive field
     ``discriminator.receptive_field`` (70 by default: a 30x30 grid of logits at 256 px).
     Objective (§3.1): G* = arg min_G max_D L_cGAN(G, D) + λ L_L1(G) with λ = 100; D's loss is
     halved (§3.3). Each step updates D once, then G once on the same generated batch.
@@ -24,7 +39,7 @@ class Pix2Pix(Translator):
     Example:
 
     ```python
-    gan = ganzoo.build("pix2pix", image_shape=(256, 256, 3))
+    gan = ganzoo.build("pix2pix", data_shape=(256, 256, 3))
     gan.fit(ganzoo.datasets.load_paired("path/to/facades", direction="b2a"))
     photos = gan.translate(label_maps)
     ```
@@ -36,16 +51,15 @@ class Pix2Pix(Translator):
     paired = True
     metric_names = ("d_loss", "g_loss", "g_gan", "g_l1", "d_real", "d_fake")
 
-    @classmethod
-    def config_checks(cls):
-        from ganzoo import config as c
+    config_schema = PIX2PIX_SCHEMA
 
-        checks = super().config_checks()
-        checks.update({"direction": c.one_of("a2b", "b2a"),
-                       "loss.l1_weight": c.number_in(0.0, 1e6),
-                       "loss.gan_weight": c.number_in(0.0, 1e6),
-                       "generator.dropout": c.number_in(0.0, 1.0, hi_open=True)})
-        return checks
+    @classmethod
+    def validate_config(cls, config):
+        super().validate_config(config)
+        try:
+            image_nets.unet_depth(config["data_shape"][0])
+        except ValueError as e:
+            raise ConfigError(f"pix2pix with data_shape {config['data_shape']}: {e}.") from None
 
     def build_translation_networks(self):
         cfg = self.config

@@ -9,8 +9,28 @@ input and output image shapes, the config checks of their networks, data validat
 import numpy as np
 
 from ganzoo import config as config_lib
-from ganzoo import datasets, image_pairs
-from ganzoo.models.zoo_model import ZooModel
+from ganzoo import datasets, schema
+from ganzoo.models.zoo_model import BASE_SCHEMA, ZooModel
+from ganzoo.schema import Key
+
+_NORM = schema.one_of("batch", "instance", "none")
+
+#: the keys of every image-to-image variant (each extends it with its own)
+TRANSLATOR_SCHEMA = schema.extend(
+    BASE_SCHEMA,
+    data_shape=Key([256, 256, 3], schema.image_shape(),
+                   "shape of the input images [height, width, channels], square (alias: "
+                   "image_shape)"),
+    target_channels=Key(None, schema.optional_positive_int(),
+                        "channels of the output images; null: as many as the input"),
+    generator={"filters": Key(64, schema.positive_int(), "channels of the first convolution"),
+               "norm": Key("batch", _NORM, "normalisation: batch, instance or none")},
+    discriminator={
+        "receptive_field": Key(70, schema.one_of(1, 16, 70, 286),
+                               "PatchGAN patch size: 1 (PixelGAN), 16, 70 or 286"),
+        "filters": Key(64, schema.positive_int(), "channels of the first convolution"),
+        "norm": Key("batch", _NORM, "normalisation: batch, instance or none")},
+)
 
 
 class Translator(ZooModel):
@@ -27,63 +47,40 @@ class Translator(ZooModel):
 
     def build_networks(self):
         cfg = self.config
-        self.data_shape = tuple(int(d) for d in cfg["image_shape"])
+        self.data_shape = tuple(int(d) for d in cfg["data_shape"])
         channels = cfg.get("target_channels") or self.data_shape[-1]
         self.target_shape = self.data_shape[:2] + (int(channels),)
         self.build_translation_networks()
 
-    @property
-    def image_shape(self):
-        return self.data_shape
-
-    @classmethod
-    def config_checks(cls):
-        c = config_lib
-        checks = {
-            "image_shape": c.image_shape(),
-            "target_channels": c.optional_positive_int(),
-            "training.batch_size": c.positive_int(),
-            "training.epochs": c.positive_int(),
-            "training.linear_decay_from": c.optional_fraction(),
-            "seed": c.optional_seed(),
-            "generator.filters": c.positive_int(),
-            "discriminator.filters": c.positive_int(),
-            "discriminator.receptive_field": c.one_of(1, 16, 70, 286),
-        }
-        for net in ("generator", "discriminator"):
-            checks[f"{net}.norm"] = c.one_of("batch", "instance", "none")
-        checks.update(cls.optimizer_checks())
-        return checks
+    config_schema = TRANSLATOR_SCHEMA
 
     @classmethod
     def validate_config(cls, config):
         from ganzoo import image_nets
 
-        size = config["image_shape"][0]
-        if config["image_shape"][0] != config["image_shape"][1]:
-            raise config_lib.ConfigError(f"{cls.__name__} needs square images; image_shape is "
-                                         f"{config['image_shape']}.")
+        size = config["data_shape"][0]
+        if config["data_shape"][0] != config["data_shape"][1]:
+            raise config_lib.ConfigError(f"{cls.__name__} needs square images; data_shape is "
+                                         f"{config['data_shape']}.")
         try:
-            if config["generator"].get("type", "unet") == "unet":
-                image_nets.unet_depth(size)
             rf = config["discriminator"]["receptive_field"]
             if image_nets.patch_grid(size, rf) < 1:
                 raise ValueError(f"a {rf}x{rf} PatchGAN needs images larger than {size} px")
         except ValueError as e:
-            raise config_lib.ConfigError(f"{cls.__name__} with image_shape "
-                                         f"{config['image_shape']}: {e}.") from None
+            raise config_lib.ConfigError(f"{cls.__name__} with data_shape "
+                                         f"{config['data_shape']}: {e}.") from None
 
     @classmethod
     def load_data(cls, source, split="train", config=None, seed=None):
         """The training data for ``ganzoo train``: ``(a, b)`` pairs from ``source``."""
         if cls.paired:
             direction = (config or {}).get("direction", "a2b")
-            return image_pairs.load_paired(source, split, direction=direction, seed=seed)
-        return image_pairs.load_unpaired(source, split, seed=seed)
+            return datasets.load_paired(source, split, direction=direction, seed=seed)
+        return datasets.load_unpaired(source, split, seed=seed)
 
     def prepare_dataset(self, x, y=None, batch_size=None):
         cfg = self.config
-        return image_pairs.prepare_pairs(
+        return datasets.prepare_pairs(
             x, y, input_shape=self.data_shape, target_channels=self.target_shape[-1],
             batch_size=batch_size or cfg["training"]["batch_size"], seed=cfg.get("seed"),
             augment=bool(cfg.get("data", {}).get("jitter", False)), paired=self.paired)

@@ -5,9 +5,28 @@ import keras
 import tensorflow as tf
 
 from ganzoo import config as config_lib
-from ganzoo import losses
-from ganzoo.models.base import GAN, unpack
+from ganzoo import losses, schema
+from ganzoo.models.base import NOISE_SCHEMA, GAN, unpack
 from ganzoo.registry import register
+from ganzoo.schema import Key
+
+_CRITIC = schema.extend(
+    NOISE_SCHEMA,
+    # the critic's loss is the Wasserstein estimate, fixed by the algorithm
+    loss={"name": Key("wasserstein", None,
+                      "the critic's loss: E[D(G(z))] - E[D(x)] (fixed; see validate_config)")},
+    training={k: v for k, v in NOISE_SCHEMA["training"].items() if k != "reuse_fakes"})
+_CRITIC["training"]["d_steps"] = Key(5, schema.positive_int(),
+                                     "critic updates per generator update (n_critic)")
+
+#: WGAN's keys: the noise-to-sample keys, a fixed loss, and the clipping constant
+WGAN_SCHEMA = schema.extend(_CRITIC, critic={
+    "clip_value": Key(0.01, schema.positive_number(),
+                      "c: every critic weight is clipped to [-c, c] after each update")})
+#: WGAN-GP's keys: the penalty weight instead of clipping
+WGAN_GP_SCHEMA = schema.extend(_CRITIC, critic={
+    "gp_weight": Key(10.0, schema.positive_number(),
+                     "λ: weight of the gradient penalty E[(‖∇D(x̂)‖₂ - 1)²]")})
 
 
 @register("wgan")
@@ -33,23 +52,16 @@ class WGAN(GAN):
 
     metric_names = GAN.metric_names + ("w_distance",)
 
-    @classmethod
-    def config_checks(cls):
-        checks = super().config_checks()
-        checks["critic.clip_value"] = config_lib.positive_number()
-        return checks
+    config_schema = WGAN_SCHEMA
 
     @classmethod
     def validate_config(cls, config):
         super().validate_config(config)
         if config["loss"]["name"] != "wasserstein":
             raise config_lib.ConfigError(
-                f"{cls.registry_name} trains a Wasserstein critic; loss.name must be "
-                f"'wasserstein', got {config['loss']['name']!r} (use dcgan for other losses).")
-        if config["training"]["reuse_fakes"]:
-            raise config_lib.ConfigError(
-                f"{cls.registry_name} alternates n_critic critic updates with one generator "
-                "update; training.reuse_fakes is for one-D-step GANs. Set it to false.")
+                f"{cls.__name__.lower()}: loss.name must be 'wasserstein' (the critic's loss is "
+                f"fixed by the algorithm), got {config['loss']['name']!r}; drop the key, or use "
+                "'dcgan' for another adversarial loss.")
 
     def train_step(self, data):
         """One critic iteration of Arjovsky et al. 2017, Algorithm 1 (n_critic =
@@ -108,11 +120,7 @@ class WGANGP(WGAN):
 
     metric_names = WGAN.metric_names + ("gp",)
 
-    @classmethod
-    def config_checks(cls):
-        checks = super().config_checks()
-        checks["critic.gp_weight"] = config_lib.positive_number()
-        return checks
+    config_schema = WGAN_GP_SCHEMA
 
     @classmethod
     def validate_config(cls, config):

@@ -16,6 +16,8 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import config as config_lib
+from ganzoo import schema
+from ganzoo.schema import Choice, Key
 
 _OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop,
                "sgd": keras.optimizers.SGD}
@@ -66,6 +68,46 @@ def _cpu_flags():
     return set()
 
 
+def optimizer_schema():
+    """Schema of one ``optimizer.<player>`` section: ``name`` picks the Keras optimizer, whose
+    arguments are the other keys (defaults as in Keras)."""
+    lr = Key(1.0e-3, schema.positive_number(), "learning rate")
+    return Choice("name", {
+        "adam": {"learning_rate": lr,
+                 "beta_1": Key(0.9, schema.number_in(0.0, 1.0, hi_open=True),
+                               "decay of the first-moment average"),
+                 "beta_2": Key(0.999, schema.number_in(0.0, 1.0, hi_open=True),
+                               "decay of the second-moment average")},
+        "rmsprop": {"learning_rate": lr},
+        "sgd": {"learning_rate": Key(1.0e-2, schema.positive_number(), "learning rate"),
+                "momentum": Key(0.0, schema.number_in(0.0, 1.0, hi_open=True), "momentum")},
+    }, default="adam", doc="the Keras optimizer: 'adam', 'rmsprop' or 'sgd'")
+
+
+#: the keys every zoo model has; the families extend it
+BASE_SCHEMA = {
+    "data_shape": Key([28, 28, 1], schema.sample_shape(),
+                      "shape of one sample: [height, width, channels], or [D] for vectors "
+                      "(alias: image_shape)"),
+    "optimizer": {"generator": optimizer_schema(), "discriminator": optimizer_schema()},
+    "training": {
+        "batch_size": Key(64, schema.positive_int(), "examples per step"),
+        "epochs": Key(25, schema.positive_int(), "what fit uses when epochs= is not given"),
+        "linear_decay_from": Key(None, schema.optional_fraction(),
+                                 "null, or the fraction of fit after which both learning rates "
+                                 "fall linearly to 0"),
+        "precision": Key("float32", schema.one_of(*PRECISIONS),
+                         "dtype policy: float32, mixed_bfloat16 (CPUs with bf16 units), "
+                         "mixed_float16 (GPUs) or auto"),
+        "steps_per_execution": Key(1, schema.positive_int(),
+                                   "train steps per tf.function call (Keras compile option)"),
+    },
+    "seed": Key(None, schema.optional_seed(),
+                "an integer seeds Python, NumPy and TensorFlow when the model is built; null "
+                "leaves them unseeded"),
+}
+
+
 class ZooModel(keras.Model):
     """Base of every registered model: a resolved config, a generator optimizer and a
     discriminator optimizer, metric trackers named in ``metric_names``, and ``fit``.
@@ -76,6 +118,8 @@ class ZooModel(keras.Model):
     """
 
     registry_name = None
+    #: every key of the variant's config: default, check, doc (see :mod:`ganzoo.schema`)
+    config_schema = BASE_SCHEMA
     #: citation of the variant's paper, and what it does (shown in model cards)
     paper = ""
     task = ""
@@ -176,19 +220,16 @@ class ZooModel(keras.Model):
         return self.discriminator.trainable_variables
 
     @classmethod
-    def optimizer_checks(cls):
-        """Config checks of ``optimizer.generator`` and ``optimizer.discriminator``."""
-        c = config_lib
-        checks = {}
-        for player in ("generator", "discriminator"):
-            p = f"optimizer.{player}"
-            checks[f"{p}.name"] = c.one_of(*sorted(_OPTIMIZERS))
-            checks[f"{p}.learning_rate"] = c.positive_number()
-            checks[f"{p}.beta_1"] = c.number_in(0.0, 1.0, hi_open=True)
-            checks[f"{p}.beta_2"] = c.number_in(0.0, 1.0, hi_open=True)
-        checks["training.precision"] = c.one_of(*PRECISIONS)
-        checks["training.steps_per_execution"] = c.positive_int()
-        return checks
+    def validate_config(cls, config):
+        """Rules across keys, checked after every key's own check; raise ``ConfigError``."""
+
+    @classmethod
+    def upgrade_config(cls, config):
+        """A config saved by an earlier ganzoo, in today's keys: aliases renamed (``image_shape``
+        is ``data_shape``), keys since removed as unused dropped, new keys at their defaults.
+        ``from_config`` applies it, so older ``.keras`` files load."""
+        return schema.resolve(cls.config_schema, [("the saved model's config", config)],
+                              config.get("model", cls.registry_name), drop_unknown=True)
 
     @property
     def config(self):
@@ -200,6 +241,8 @@ class ZooModel(keras.Model):
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        config["config"] = cls.upgrade_config(config["config"])
         return cls(**config)
 
     # ------------------------------------------------------------------ compile / save
@@ -361,7 +404,7 @@ class ZooModel(keras.Model):
             history = super().fit(dataset, epochs=epochs, initial_epoch=initial_epoch,
                                   callbacks=callbacks, **kwargs)
         except tf.errors.InvalidArgumentError as e:
-            from ganzoo.datasets import data_error_from
+            from ganzoo.data import data_error_from
 
             error = data_error_from(e)
             if error is None:

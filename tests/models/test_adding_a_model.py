@@ -33,7 +33,7 @@ class ToyMLP(VanillaGAN):
 
 YAML = '''
 model: toy_mlp
-image_shape: [28, 28, 1]
+data_shape: [28, 28, 1]
 latent_dim: 16
 latent_distribution: normal
 generator: {type: mlp, hidden: [32], activation: relu, batch_norm: false}

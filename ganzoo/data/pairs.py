@@ -1,7 +1,7 @@
 """Data for image-to-image models: paired ``(input, target)`` and unpaired ``(a, b)`` images.
 
 Reached as ``ganzoo.datasets.load_paired`` / ``load_unpaired`` / ``read_pairs`` /
-``read_unpaired``. Sources:
+``read_unpaired`` (and ``ganzoo.data.*``). Sources:
 
 - paired (pix2pix): ``"digits_edges"`` (embedded: edge map -> digit, 32x32x1); a folder of
   side-by-side images, A on the left and B on the right, in ``<folder>/<split>/`` (the pix2pix
@@ -21,10 +21,14 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.datasets import (DataError, check_value_range, load_digits, read_image,
-                             to_float_images)
+from ganzoo.data.pipeline import to_float_images
+from ganzoo.data.readers import (image_files, load_digits, read_images, read_npz_arrays,
+                                 tfds_unpaired)
+from ganzoo.data.validation import DataError, check_shape, check_value_range
 
 PAIRED_DEMOS = ("digits_edges",)
+#: what to do when image-to-image data does not fit the model
+FIX = "resize the images, or build the model with the data's data_shape (and target_channels)"
 UNPAIRED_DEMOS = ("digits_thickness",)
 
 
@@ -74,18 +78,9 @@ def digits_thickness(split="train"):
 
 
 def _read_folder(folder):
-    """``(names, uint8 images)`` of every file in ``folder``; non-images are an error."""
-    names = sorted(f for f in os.listdir(folder)
-                   if os.path.isfile(os.path.join(folder, f)) and not f.startswith("."))
-    if not names:
-        raise DataError(f"{folder!r} holds no images; every domain needs at least one.")
-    arrays = [read_image(os.path.join(folder, name)) for name in names]
-    sizes = {a.shape for a in arrays}
-    if len(sizes) > 1:
-        raise DataError(f"Images in {folder!r} differ in size or channels ({sorted(sizes)[:3]}); "
-                        "resize them to one size and one colour mode first.")
-    images = np.stack(arrays)
-    return names, images[..., None] if images.ndim == 3 else images
+    """``(file names, uint8 images)`` of a domain folder."""
+    files = image_files(folder)
+    return [os.path.basename(f) for f in files], read_images(files, folder)
 
 
 def _split_dir(folder, split):
@@ -110,8 +105,9 @@ def read_pairs(source, split="train"):
     if source == "digits_edges":
         return digits_edges(split)
     if os.path.isfile(source):
-        a, b = _npz_arrays(source, f"a_{split}", f"b_{split}",
-                           "a_train/b_train keys or a folder of images")
+        arrays = read_npz_arrays(source, [f"a_{split}", f"b_{split}"],
+                                 layout="a_train/b_train keys")
+        a, b = arrays[f"a_{split}"], arrays[f"b_{split}"]
         _check_pair_arrays(a, b, source)
         return a, b
     if not os.path.isdir(source):
@@ -143,8 +139,9 @@ def read_unpaired(source, split="train"):
     if source == "digits_thickness":
         return digits_thickness(split)
     if os.path.isfile(source):
-        a, b = _npz_arrays(source, f"{split}A", f"{split}B",
-                           "trainA/trainB keys or a folder with trainA/ and trainB/")
+        arrays = read_npz_arrays(source, [f"{split}A", f"{split}B"],
+                                 layout="trainA/trainB keys (or a folder with trainA/ and trainB/)")
+        a, b = arrays[f"{split}A"], arrays[f"{split}B"]
     elif os.path.isdir(source):
         dirs = [os.path.join(source, f"{split}{d}") for d in "AB"]
         missing = [d for d in dirs if not os.path.isdir(d)]
@@ -153,7 +150,7 @@ def read_unpaired(source, split="train"):
                             f"missing {', '.join(os.path.basename(m) for m in missing)}.")
         a, b = _read_folder(dirs[0])[1], _read_folder(dirs[1])[1]
     elif source.startswith("cycle_gan"):
-        a, b = _tfds_unpaired(source, split)
+        a, b = tfds_unpaired(source, split)
     else:
         raise DataError(f"Unknown unpaired dataset {source!r}: not 'digits_thickness', an .npz, "
                         "a folder with trainA/ and trainB/, or a tensorflow-datasets "
@@ -164,44 +161,6 @@ def read_unpaired(source, split="train"):
         raise DataError(f"{source!r}: A images are {a.shape[1:]} but B images are {b.shape[1:]}; "
                         "both domains need one size and channel count.")
     return a, b
-
-
-def _npz_arrays(path, key_a, key_b, expected):
-    """The two arrays ``key_a`` and ``key_b`` of an ``.npz`` (``expected`` names the layout
-    in the error for other files)."""
-    if not path.endswith(".npz"):
-        raise DataError(f"{path!r} is a file but not an .npz archive; pass an .npz with "
-                        f"{expected}.")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            keys = list(z.keys())
-            missing = [k for k in (key_a, key_b) if k not in keys]
-            if missing:
-                raise DataError(f"{path!r} has no {', '.join(missing)} (keys: {', '.join(keys)}).")
-            a, b = z[key_a], z[key_b]
-    except (OSError, ValueError) as e:
-        if isinstance(e, DataError):
-            raise
-        raise DataError(f"Cannot read {path!r} as an .npz archive: {e}") from None
-    check_value_range(a, f"{path!r} {key_a}")
-    check_value_range(b, f"{path!r} {key_b}")
-    return (a[..., None] if a.ndim == 3 else a), (b[..., None] if b.ndim == 3 else b)
-
-
-def _tfds_unpaired(name, split):
-    import tensorflow_datasets as tfds
-
-    out, size = [], None
-    for domain in "AB":
-        ds = tfds.load(name, split=f"{split}{domain}", as_supervised=True)
-        images = []
-        for img, _ in tfds.as_numpy(ds):
-            size = size or img.shape[:2]  # cycle_gan images are 256x256; resize any other size
-            if img.shape[:2] != size:
-                img = tf.cast(tf.image.resize(img, size), tf.uint8).numpy()
-            images.append(img)
-        out.append(np.stack(images))
-    return out[0], out[1]
 
 
 # ----------------------------------------------------------------------------- pipelines
@@ -282,8 +241,6 @@ def prepare_pairs(x, y=None, input_shape=None, target_channels=None, batch_size=
     both images' sizes and channels against the model (``input_shape`` and
     ``target_channels``) and their value ranges before training.
     """
-    from ganzoo.datasets import check_value_range
-
     names = ("inputs", "targets") if paired else ("A images", "B images")
     h, w, c = (int(d) for d in input_shape)
     expect = [(h, w, c), (h, w, int(target_channels or c))]
@@ -300,7 +257,7 @@ def prepare_pairs(x, y=None, input_shape=None, target_channels=None, batch_size=
             raise DataError("The dataset is empty: no images to train on.")
         for i in range(2):
             sample = first[i] if batched else first[i][None]
-            _check_shape(tuple(sample.shape[1:]), expect[i], names[i])
+            check_shape(tuple(sample.shape[1:]), expect[i], names[i], fix=FIX)
             check_value_range(sample, where=names[i])
         ds = x if batched else x.batch(int(batch_size), drop_remainder=True)
     else:
@@ -312,7 +269,7 @@ def prepare_pairs(x, y=None, input_shape=None, target_channels=None, batch_size=
         for arr, shape, name in ((x, expect[0], names[0]), (y, expect[1], names[1])):
             if len(arr) == 0:
                 raise DataError(f"{name} are empty: no images to train on.")
-            _check_shape(tuple(arr.shape[1:]), shape, name)
+            check_shape(tuple(arr.shape[1:]), shape, name, fix=FIX)
             check_value_range(arr, where=name)
         if paired and len(x) != len(y):
             raise DataError(f"{len(x)} {names[0]} but {len(y)} {names[1]}; pass one target per "
@@ -330,9 +287,3 @@ def prepare_pairs(x, y=None, input_shape=None, target_channels=None, batch_size=
     if augment:
         ds = ds.map(lambda p, q: jitter(p, q, h, seed=None), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
-
-
-def _check_shape(got, want, name):
-    if tuple(got) != tuple(want):
-        raise DataError(f"{name} are {got} but the model takes {want}; resize the images or "
-                        f"build the model with image_shape={list(got)}.")
