@@ -16,7 +16,9 @@ import time
 import numpy as np
 
 import ganzoo
-from ganzoo import images
+from ganzoo import images, results
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -31,7 +33,7 @@ def main():
     judge, judge_accuracy = ganzoo.classifiers.train_digit_classifier()
     print(f"judge accuracy on real test digits: {judge_accuracy:.3f}")
     labels = np.repeat(np.arange(10), 50)
-    results = {"judge_test_accuracy": judge_accuracy, "heads": {}}
+    raw = {"judge_test_accuracy": judge_accuracy, "heads": {}}
     for head in args.heads.split(","):
         gan = ganzoo.build("cgan", seed=0, conditioning={"head": head})
         data = ganzoo.datasets.load("digits", seed=0)
@@ -43,12 +45,29 @@ def main():
             curve.append({"epoch": epoch + 1, "seconds": round(seconds, 1),
                           "accuracy": round(float((pred == labels).mean()), 3)})
             print(head, json.dumps(curve[-1]), flush=True)
-        results["heads"][head] = curve
+        raw["heads"][head] = curve
         grid_labels = np.repeat(np.arange(10), 8)
         images.save_grid(gan.generate(labels=grid_labels, seed=0),
                          os.path.join(args.out, f"cgan_{head}.png"), ncols=8, scale=2)
-    with open(os.path.join(args.out, "cgan_digits.json"), "w") as f:
-        json.dump(results, f, indent=1)
+    common.write_results(args.out, to_result(raw, common.command(), common.machine()))
+
+
+def to_result(raw, command, machine, date=None):
+    """The script's measurements in the :mod:`ganzoo.results` layout: one row per head (its
+    last epoch); the per-epoch curves stay in ``extra``."""
+    rows = [{"model": "cgan", "head": head, "epochs": curve[-1]["epoch"],
+             "seconds": curve[-1]["seconds"], "accuracy": curve[-1]["accuracy"]}
+            for head, curve in raw["heads"].items()]
+    return results.make(
+        "cgan_digits", "Embedded digits, per discriminator head",
+        "cgan (default config, one `conditioning.head` at a time) on the 4,500 embedded training "
+        "digits; 500 samples (50 per class) judged by a CNN trained on the real train digits "
+        f"({raw['judge_test_accuracy']:.1%} accuracy on the real test digits).",
+        {"head": "head", "epochs": "epochs", "seconds": "wall time (s)",
+         "accuracy": "samples judged the requested digit"},
+        rows, command, machine, date, formats={"accuracy": "{:.1%}", "head": "`{}`"},
+        images={"cgan": "cgan_label_input.png"},
+        extra={"judge_test_accuracy": raw["judge_test_accuracy"], "curves": raw["heads"]})
 
 
 if __name__ == "__main__":

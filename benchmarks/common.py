@@ -1,8 +1,8 @@
 """Helpers the benchmark scripts share (imported as ``common`` from the scripts' folder)."""
 
-import json
 import os
 import platform
+import sys
 
 from ganzoo import classifiers, datasets
 
@@ -30,9 +30,16 @@ def mnist_reference(data=None, limit=None):
     return path, x, y, judge, judge.features(x)
 
 
-def write_result(result, folder, name):
-    """Print a result as one JSON line and write it to ``folder/name`` (atomically)."""
+def command():
+    """The command line this script runs under, as results record it."""
+    script = "benchmarks/" + os.path.basename(sys.argv[0])
+    return " ".join(["python", script, *sys.argv[1:]])
+
+
+def write_results(folder, result):
+    """Write a :mod:`ganzoo.results` dict to ``folder/<name>.json`` (validated, atomically)."""
+    from ganzoo import results
     from ganzoo.files import write_json
 
-    print(json.dumps(result))
-    write_json(os.path.join(folder, name), result)
+    results.validate(result, result.get("name", "results"))
+    return write_json(os.path.join(folder, result["name"] + ".json"), result)

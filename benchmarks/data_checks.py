@@ -27,7 +27,8 @@ import numpy as np
 import tensorflow as tf
 
 import ganzoo
-from ganzoo import datasets
+from ganzoo import datasets, results
+from ganzoo.data import pipeline
 
 import common
 
@@ -68,7 +69,7 @@ def main():
     def stream():
         return tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=0)
 
-    with mock.patch.object(datasets, "check_batches", lambda ds, *a, **k: ds):
+    with mock.patch.object(pipeline, "check_batches", lambda ds, *a, **k: ds):
         plain = gan.prepare(stream())
     checked = gan.prepare(stream())
     _iterate_seconds(plain), _iterate_seconds(checked)  # warm-up
@@ -93,7 +94,24 @@ def main():
         "streamed_cost_fraction_of_epoch": round(extra / epoch, 4),
         "command": "python benchmarks/data_checks.py",
     }
-    common.write_result(result, args.out, "data_checks.json")
+    common.write_results(args.out, to_result(result))
+
+
+def to_result(raw, date=None):
+    """The script's measurements in the :mod:`ganzoo.results` layout (one reference row)."""
+    return results.make(
+        "data_checks", "Cost of the data checks",
+        f"{raw['model']} on {raw['n']:,} MNIST digits: the whole-array check before training and "
+        "the per-batch checks of a streamed tf.data pipeline, against the fastest of "
+        f"{raw['rounds']} training epochs.",
+        {"in_memory_full_pass_seconds_median": "in-memory check (s)",
+         "in_memory_cost_fraction_of_epoch": "share of an epoch",
+         "streamed_cost_fraction_of_epoch": "streamed checks, share of an epoch",
+         "epoch_seconds_fastest": "epoch (s)"},
+        [{"model": None, **{k: v for k, v in raw.items() if k not in ("machine", "command")}}],
+        raw["command"], raw["machine"], date, section="reference",
+        formats={"in_memory_cost_fraction_of_epoch": "{:.2%}",
+                 "streamed_cost_fraction_of_epoch": "{:.2%}"})
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ import time
 import numpy as np
 
 import ganzoo
-from ganzoo import images
+from ganzoo import images, results
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -53,8 +55,24 @@ def main():
         print(json.dumps(row), flush=True)
         images.save_grid(gan.generate(64, seed=0), os.path.join(args.out, f"digits_{name}.png"),
                          scale=2)
-    with open(os.path.join(args.out, "digits_budget.json"), "w") as f:
-        json.dump({"seconds_budget": args.seconds, "runs": rows}, f, indent=1)
+    common.write_results(args.out, to_result({"seconds_budget": args.seconds, "runs": rows},
+                                             common.command(), common.machine()))
+
+
+def to_result(raw, command, machine, date=None):
+    """The script's measurements in the :mod:`ganzoo.results` layout."""
+    return results.make(
+        "digits_budget", f"Embedded digits, {raw['seconds_budget']:.0f} s budget",
+        "Default config trained on the embedded digits for a fixed wall-clock budget; of 1,000 "
+        "samples, the share a digit CNN classifies with probability >= 0.9, and how many of "
+        "the 10 digits get at least 2 % of the samples.",
+        {"epochs": "epochs", "generator_steps": "generator steps", "seconds": "wall time (s)",
+         "confident": "confidently a digit", "digits_covered": "digits covered (of 10)",
+         "judge_test_accuracy": "judge accuracy on real test digits"},
+        raw["runs"], command, machine, date,
+        formats={"confident": "{:.1%}", "judge_test_accuracy": "{:.1%}"},
+        images={r["model"]: f"digits_{r['model']}.png" for r in raw["runs"]},
+        extra={"seconds_budget": raw["seconds_budget"]})
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 import ganzoo
-from ganzoo import classifiers, metrics
+from ganzoo import classifiers, metrics, results
 
 import common
 
@@ -49,7 +49,20 @@ def main():
               "classifier_pass_seconds_median": round(float(np.median(passes)), 3),
               "images_per_second": round(2 * args.n / float(np.median(totals))),
               "command": "python benchmarks/eval_speed.py"}
-    common.write_result(result, args.out, "eval_speed.json")
+    common.write_results(args.out, to_result(result))
+
+
+def to_result(raw, date=None):
+    """The script's measurements in the :mod:`ganzoo.results` layout (one reference row)."""
+    return results.make(
+        "eval_speed", "Evaluation speed",
+        f"IS + FID of {raw['n']:,} digits against {raw['n']:,} others with `{raw['judge']}`; "
+        f"medians of {raw['repeats']} repeats after a warm-up.",
+        {"is_plus_fid_seconds_median": "IS + FID (s)",
+         "classifier_pass_seconds_median": "one classifier pass (s)",
+         "images_per_second": "images/s"},
+        [{"model": None, **{k: v for k, v in raw.items() if k not in ("machine", "command")}}],
+        raw["command"], raw["machine"], date, section="reference")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ import numpy as np
 import tensorflow as tf
 
 import ganzoo
-from ganzoo import export
+from ganzoo import export, results
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -77,8 +79,26 @@ def main():
             row["tflite_float32_ms"] / row["keras_call_ms"], 3)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    with open(os.path.join(args.out, "export_latency.json"), "w") as f:
-        json.dump({"cpus": os.cpu_count(), "runs": rows}, f, indent=1)
+    common.write_results(args.out, to_result({"cpus": os.cpu_count(), "runs": rows},
+                                             common.command(), common.machine()))
+
+
+def to_result(raw, command, machine, date=None):
+    """The script's measurements in the :mod:`ganzoo.results` layout (card section: export)."""
+    columns = {"keras_call_ms": "Keras call (ms)", "saved_model_mb": "SavedModel (MB)",
+               "saved_model_ms": "SavedModel (ms)"}
+    for q in ("float32", "float16", "int8"):
+        columns[f"tflite_{q}_mb"] = f"TFLite {q} (MB)"
+        columns[f"tflite_{q}_ms"] = f"TFLite {q} (ms)"
+    columns["tflite_int8_max_abs_diff"] = "int8 max difference"
+    return results.make(
+        "export_latency", "Export: size and batch-1 latency",
+        f"The default generator exported with `ganzoo.export`; median batch-1 latency over "
+        f"repeated calls after warm-up, interleaved in one process, on {raw['cpus']} CPU cores. "
+        "The int8 difference is the export's own verification against Keras, in [-1, 1] units "
+        "(tolerance 0.1). See [export.md](../export.md).",
+        columns, raw["runs"], command, machine, date, section="export",
+        formats={"tflite_int8_max_abs_diff": "{:.3g}"}, extra={"cpus": raw["cpus"]})
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 import ganzoo
-from ganzoo import datasets, images, metrics
+from ganzoo import datasets, images, metrics, results
 
 import common
 
@@ -69,8 +69,7 @@ def main():
         history = gan.fit(x, y if gan.num_classes else None, epochs=args.epochs, verbose=2,
                           callbacks=callbacks)
         seconds = time.perf_counter() - start
-        labels = None if not gan.num_classes else np.arange(args.n, dtype=np.int32) % 10
-        fake = gan.generate(args.n, seed=1, labels=labels)
+        fake = gan.generate(args.n, seed=1)  # conditional: every class equally often
         row = {"epochs": args.epochs, "train_seconds": round(seconds, 1),
                "steps": int(gan.g_optimizer.iterations),
                "per_epoch": {key: [round(v, 3) for v in history.history[key]]
@@ -78,7 +77,7 @@ def main():
                **scores(judge, fake, train_feats)}
         result["models"][name] = row
         print(name, json.dumps(row), flush=True)
-        ganzoo.callbacks.plot_history(
+        ganzoo.images.plot_history(
             {k: history.history[k] for k in ("inception_score", "fid")},
             os.path.join(args.out, f"mnist_{name}_curve.png"))
         grid_labels = None if not gan.num_classes else np.repeat(np.arange(10, dtype=np.int32), 8)
@@ -86,8 +85,32 @@ def main():
                                       labels=grid_labels),
                          os.path.join(args.out, f"mnist_{name}.png"),
                          ncols=8, scale=2)
-    with open(os.path.join(args.out, "mnist_quality.json"), "w") as f:
-        json.dump(result, f, indent=1)
+    common.write_results(args.out, to_result(result))
+
+
+def to_result(raw, date=None):
+    """The script's measurements in the :mod:`ganzoo.results` layout: a row per model and the
+    real test digits as the reference row; per-epoch curves stay in the rows (not shown)."""
+    rows = [{"model": name, **r} for name, r in raw["models"].items()]
+    rows.append({"model": None, "label": "real test digits (ceiling)",
+                 **{k: v for k, v in raw["ceiling"].items() if k != "what"}})
+    for row in rows[:-1]:
+        row["label"] = f"{row['model']}, {row['epochs']} epochs"
+    return results.make(
+        "mnist_quality", "MNIST",
+        f"Default config, seed 0, trained on the 60,000 MNIST training digits; {raw['n']:,} "
+        f"samples scored with the shipped MNIST classifier (`{raw['judge']}`, "
+        "[card](mnist_classifier.md)) against the training digits; the real test digits are "
+        "the ceiling.",
+        {"label": "", "train_seconds": "training (s)", "inception_score": "IS", "fid": "FID",
+         "kid": "KID", "precision": "precision", "recall": "recall"},
+        rows, raw["command"], raw["machine"], date,
+        formats={"inception_score": "{:.2f}", "fid": "{:.2f}", "kid": "{:.4f}",
+                 "precision": "{:.3f}", "recall": "{:.3f}", "train_seconds": "{:.0f}"},
+        headline={"formats": ["MNIST IS {inception_score:.2f}, FID {fid:.1f} ({epochs} epochs)"],
+                  "best": ["inception_score"], "priority": 1},
+        images={name: f"mnist_{name}.png" for name in raw["models"]},
+        extra={"judge": raw["judge"], "n": raw["n"]})
 
 
 if __name__ == "__main__":

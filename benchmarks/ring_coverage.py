@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 import ganzoo
-from ganzoo import images, toy
+from ganzoo import images, results, toy
 
 import common
 
@@ -40,7 +40,7 @@ def main():
             start = time.perf_counter()
             gan.fit(ganzoo.datasets.load("ring", seed=seed), verbose=0)
             seconds = time.perf_counter() - start
-            labels = None if not gan.num_classes else np.arange(2500, dtype=np.int32) % 8
+            labels = gan.default_labels(2500)
             samples = gan.generate(2500, seed=1, labels=labels)
             score = toy.mode_coverage(samples)
             if labels is not None:  # conditional: how many land on the mode they were asked for
@@ -56,8 +56,27 @@ def main():
                                     reference=toy.ring_data(2500, seed=9),
                                     title=f"{name}: {score['modes_covered']}/8 modes, "
                                           f"{score['high_quality']:.0%} within 3 std")
-    with open(os.path.join(args.out, "ring_coverage.json"), "w") as f:
-        json.dump({"machine": common.machine(), "runs": rows}, f, indent=1)
+    common.write_results(args.out, to_result({"machine": common.machine(), "runs": rows},
+                                             common.command()))
+
+
+def to_result(raw, command, date=None):
+    """The script's measurements in the :mod:`ganzoo.results` layout."""
+    return results.make(
+        "ring_coverage", "8-Gaussian ring",
+        "Each model's `ring` preset trained on 2-D points from 8 Gaussians (std 0.02 on a "
+        "circle of radius 2); 2,500 samples scored with `ganzoo.toy.mode_coverage`: a mode is "
+        "covered with >= 20 samples within 3 std, quality is the share within 3 std of a mode "
+        "(cgan: of the mode it was asked for).",
+        {"seed": "seed", "generator_steps": "generator steps", "seconds": "wall time (s)",
+         "modes_covered": "modes covered (of 8)", "high_quality": "within 3 std of a mode",
+         "on_requested_mode": "on the requested mode"},
+        raw["runs"], command, raw["machine"], date,
+        formats={"high_quality": "{:.1%}", "on_requested_mode": "{:.1%}"},
+        headline={"formats": ["ring: {on_requested_mode:.1%} on the requested mode",
+                              "ring: {modes_covered}/8 modes, {high_quality:.0%} within 3 std"],
+                  "best": ["modes_covered", "on_requested_mode", "high_quality"], "priority": 2},
+        images={r["model"]: f"ring_{r['model']}.png" for r in raw["runs"]})
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import keras
 import numpy as np
 
 import ganzoo
-from ganzoo import images, metrics
+from ganzoo import images, metrics, results
 
 import common
 
@@ -60,8 +60,7 @@ class QualityClock(keras.callbacks.Callback):
         t = self.train_seconds()
         pause = time.perf_counter()
         gan = self.model
-        labels = None if not gan.num_classes else np.arange(self.n, dtype=np.int32) % 10
-        probs, feats = self.judge.probs_and_features(gan.generate(self.n, seed=1, labels=labels))
+        probs, feats = self.judge.probs_and_features(gan.generate(self.n, seed=1))
         point = {"seconds": round(t, 1), "steps": gan.train_steps,
                  "inception_score": round(metrics.inception_score(probs)[0], 3),
                  "fid": round(metrics.frechet_distance(feats, self.train_feats), 3),
@@ -138,7 +137,7 @@ def main():
     args = p.parse_args()
     if args.replot:
         with open(os.path.join(args.out, "time_to_quality.json")) as f:
-            saved = json.load(f)
+            saved = json.load(f)["extra"]
         for name, runs in saved["models"].items():
             plot(runs, saved["fid_target"], os.path.join(args.out, f"ttq_{name}.png"))
         return
@@ -179,8 +178,38 @@ def main():
                              os.path.join(args.out, f"ttq_{name}_{tag}.png"), ncols=8, scale=2)
         result["models"][name] = runs
         plot(runs, args.fid, os.path.join(args.out, f"ttq_{name}.png"))
-    with open(os.path.join(args.out, "time_to_quality.json"), "w") as f:
-        json.dump(result, f, indent=1)
+    common.write_results(args.out, to_result(result))
+
+
+def to_result(raw, date=None):
+    """The script's measurements in the :mod:`ganzoo.results` layout: a row per model and
+    setting with the training minutes to each target; every scored point stays in ``extra``."""
+    keys = [(f"is_{t}", f"IS ≥ {t}") for t in raw["is_targets"]]
+    keys.append((f"fid_{raw['fid_target']:g}", f"FID ≤ {raw['fid_target']:g}"))
+    rows = []
+    for name, runs in raw["models"].items():
+        for label, run in runs.items():
+            row = {"model": name, "setting": label,
+                   "best_inception_score": max(p["inception_score"] for p in run["points"]),
+                   "train_minutes": round(run["train_seconds"] / 60, 1)}
+            for key, _ in keys:
+                reached = run["reached"].get(key)
+                row[f"minutes_to_{key}"] = None if reached is None else round(
+                    reached["seconds"] / 60, 1)
+            rows.append(row)
+    columns = {"setting": "setting"}
+    columns.update({f"minutes_to_{key}": f"minutes to {head}" for key, head in keys})
+    columns.update({"train_minutes": "minutes trained", "best_inception_score": "best IS"})
+    return results.make(
+        "time_to_quality", "Time to quality, MNIST",
+        "Training minutes (evaluation excluded) until the shipped MNIST classifier's IS and FID "
+        f"of {raw['n']:,} samples reach each target; '-' means not within the budget of "
+        f"{raw['minutes_budget']:g} minutes.",
+        columns, rows, raw["command"], raw["machine"], date,
+        formats={"best_inception_score": "{:.2f}"},
+        images={name: f"ttq_{name}.png" for name in raw["models"]},
+        extra={k: raw[k] for k in ("judge", "n", "fid_target", "is_targets", "minutes_budget",
+                                   "models")})
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ import numpy as np
 import tensorflow as tf
 
 import ganzoo
-from ganzoo import datasets, losses
+from ganzoo import datasets, losses, results
 
 import common
 
@@ -396,10 +396,29 @@ def main():
         for row in result["workloads"][name]["rows"]:
             print(name, json.dumps(row), flush=True)
     os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "train_throughput.json")
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(result, f, indent=1)
-    print("wrote", path)
+    print("wrote", common.write_results(args.out, to_result(result)))
+
+
+def to_result(raw, date=None):
+    """The script's measurements in the :mod:`ganzoo.results` layout: a row per workload and
+    contender; each workload's settings stay in ``extra``."""
+    rows = [{"model": w["model"], "workload": name, **row}
+            for name, w in raw["workloads"].items() for row in w["rows"]]
+    return results.make(
+        "train_throughput", "Training speed against the loops users copy",
+        "Images per second of one training step, batch as configured, the same generator and "
+        "discriminator in every contender; medians of interleaved rounds after warm-up "
+        f"(TensorFlow {raw['tensorflow']}, Keras {raw['keras']}). `keras_io`: the keras.io "
+        "DCGAN example's train_step; `tutorial`: the TensorFlow DCGAN tutorial's tf.function "
+        "loop. Details in [benchmarks](../benchmarks.md).",
+        {"workload": "data", "contender": "setting", "images_per_s": "images/s",
+         "vs_keras_io": "× keras.io-style", "fraction_of_fp32_peak": "share of fp32 peak"},
+        rows, raw["command"], raw["machine"], date,
+        formats={"images_per_s": "{:.0f}", "vs_keras_io": "{:.2f}",
+                 "fraction_of_fp32_peak": "{:.1%}"},
+        extra={k: v for k, v in raw.items() if k not in ("workloads", "machine", "command")}
+        | {"workloads": {n: {k: v for k, v in w.items() if k != "rows"}
+                         for n, w in raw["workloads"].items()}})
 
 
 if __name__ == "__main__":

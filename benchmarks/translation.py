@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 import ganzoo
-from ganzoo import datasets, images
+from ganzoo import datasets, images, results
 
 import common
 
@@ -82,7 +82,7 @@ def main():
     images.save_grid(np.stack(rows), os.path.join(args.out, "facades.png"), ncols=4, scale=2)
 
     h2z = datasets.shared_data_file("horse2zebra_64.npz")
-    gan = ganzoo.build("cyclegan", image_shape=(64, 64, 3), seed=0,
+    gan = ganzoo.build("cyclegan", data_shape=(64, 64, 3), seed=0,
                        generator={"filters": args.filters}, discriminator={"filters": args.filters})
     data = datasets.load_unpaired(h2z, seed=0)
     if args.limit:
@@ -97,27 +97,33 @@ def main():
         "test_cycle_l1_a": round(float(np.abs(
             gan.translate(gan.translate(a), direction="b2a") - a).mean()), 4)}
     print("cyclegan", json.dumps(result["cyclegan_horse2zebra"]), flush=True)
-    r, c = result["pix2pix_facades"], result["cyclegan_horse2zebra"]
-    result["pix2pix"] = {"markdown": (
-        f"**Facades, label map → photo, 128 px** (400 training pairs, 106 test pairs; "
-        f"{args.filters} filters instead of 64, batch 1, seed 0; {args.seconds:g} s each on 2 CPU "
-        f"cores; `{result['command']}`):\n\n"
-        "| model | epochs | steps | test L1 | test PSNR |\n| --- | --- | --- | --- | --- |\n"
-        + "\n".join(f"| {'pix2pix (cGAN + L1)' if k == 'pix2pix' else 'L1 only (same U-Net)'} "
-                    f"| {v['epochs']} | {v['steps']:,} | {v['test_l1']:.4f} "
-                    f"| {v['test_psnr_db']:.2f} dB |"
-                    for k, v in r.items())
-        + "\n\nFID needs InceptionV3's ImageNet weights, which this offline machine lacks "
-        "(set `GANZOO_INCEPTION_WEIGHTS` and rerun). Columns: label map, L1 only, pix2pix, real "
-        "photo:\n\n![facades](../images/results/facades.png)")}
-    result["cyclegan"] = {"markdown": (
-        f"**horse2zebra, 64 px** (1,067 horses, 1,334 zebras; {args.filters} filters, batch 1, "
-        f"seed 0; {c['seconds']:.0f} s, {c['epochs']} epochs, {c['steps']:,} steps on 2 CPU cores; "
-        f"`{result['command']}`): test cycle L1 |F(G(a)) - a| = {c['test_cycle_l1_a']:.4f}. Rows: "
-        "horse → zebra → horse, then zebra → horse → zebra:\n\n"
-        "![horse2zebra](../images/results/horse2zebra.png)")}
-    with open(os.path.join(args.out, "translation.json"), "w") as f:
-        json.dump(result, f, indent=1)
+    common.write_results(args.out, to_result(result))
+
+
+def to_result(raw, date=None):
+    """The script's measurements in the :mod:`ganzoo.results` layout: a row per pix2pix
+    setting on facades and one for CycleGAN on horse2zebra."""
+    names = {"pix2pix": "facades: pix2pix (cGAN + L1)", "l1_only": "facades: L1 only (same U-Net)"}
+    rows = [{"model": "pix2pix", "setting": names[k], **v}
+            for k, v in raw["pix2pix_facades"].items()]
+    rows.append({"model": "cyclegan", "setting": "horse2zebra",
+                 **raw["cyclegan_horse2zebra"]})
+    return results.make(
+        "translation", "Real data: facades and horse2zebra",
+        f"pix2pix on facades (label map -> photo, 128 px, 400 training pairs, 106 test pairs) "
+        f"and CycleGAN on horse2zebra (64 px, 1,067 horses, 1,334 zebras); {raw['filters']} "
+        f"filters instead of 64, batch 1, seed 0, {raw['seconds_budget']:g} s each. FID needs "
+        "InceptionV3's ImageNet weights, which the offline machine lacks. Facades columns: "
+        "label map, L1 only, pix2pix, real photo; horse2zebra rows: horse -> zebra -> horse, "
+        "then zebra -> horse -> zebra.",
+        {"setting": "run", "epochs": "epochs", "steps": "steps", "seconds": "seconds",
+         "test_l1": "test L1", "test_psnr_db": "test PSNR (dB)",
+         "test_cycle_l1_a": "test cycle L1 |F(G(a)) - a|"},
+        rows, raw["command"], raw["machine"], date,
+        formats={"test_l1": "{:.4f}", "test_psnr_db": "{:.2f}", "test_cycle_l1_a": "{:.4f}",
+                 "seconds": "{:.0f}"},
+        images={"pix2pix": "facades.png", "cyclegan": "horse2zebra.png"},
+        extra={"seconds_budget": raw["seconds_budget"], "filters": raw["filters"]})
 
 
 if __name__ == "__main__":

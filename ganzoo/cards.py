@@ -4,40 +4,18 @@ A card is never typed by hand: ``tools/make_model_cards.py`` writes
 ``docs/model_cards/<name>.md`` from :func:`render`, and a test fails when a
 committed card differs from what :func:`render` produces now.
 
-Measured results come from the JSON files that the scripts in ``benchmarks/``
-write into ``benchmarks/results/`` (committed). A card shows what exists for
-its model and says plainly what has not been measured yet.
+Measured results come from the JSON files that the scripts in ``benchmarks/`` write in the
+:mod:`ganzoo.results` layout, read without knowing which benchmark wrote them. A card shows
+what exists for its model, says plainly what has not been measured yet, and, in an installed
+package without ``benchmarks/results/``, says where the results are instead. What a card says
+about a variant's algorithm comes from its class (``card_objective``, ``network_titles``,
+``card_test``), so this module names no variant.
 """
 
 import json
 import os
 
-from ganzoo import registry, schema
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RESULTS = os.path.join(ROOT, "benchmarks", "results")
-#: result images the cards show, copied from benchmarks/results/ into docs/images/results/
-#: so the docs site is self-contained
-RESULT_IMAGES = ("ring_vanilla.png", "ring_wgan.png", "ring_wgan_gp.png", "ring_cgan.png",
-                 "cgan_label_input.png", "cgan_acgan.png", "cgan_c_plus_1.png",
-                 "digits_dcgan.png", "digits_vanilla.png", "digits_wgan.png", "digits_wgan_gp.png",
-                 "mnist_dcgan.png", "mnist_cgan.png", "facades.png", "horse2zebra.png",
-                 "ttq_dcgan.png", "ttq_cgan.png", "ttq_cgan_paper.png", "ttq_cgan_fast.png")
-
-_OBJECTIVES = {
-    "non_saturating": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
-                       r"L_G = -\mathbb{E}_z[\log D(G(z))]",
-                       "non-saturating generator loss (Goodfellow et al. 2014, §3)"),
-    "minimax": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
-                r"L_G = \mathbb{E}_z[\log(1 - D(G(z)))]",
-                "minimax game as written (Goodfellow et al. 2014, eq. 1)"),
-    "least_squares": (r"L_D = \tfrac12\mathbb{E}_x[(D(x)-1)^2] + \tfrac12\mathbb{E}_z[D(G(z))^2]",
-                      r"L_G = \tfrac12\mathbb{E}_z[(D(G(z))-1)^2]", "LSGAN (Mao et al. 2017)"),
-    "hinge": (r"L_D = \mathbb{E}_x[\max(0, 1-D(x))] + \mathbb{E}_z[\max(0, 1+D(G(z)))]",
-              r"L_G = -\mathbb{E}_z[D(G(z))]", "hinge loss (Lim & Ye 2017; Miyato et al. 2018)"),
-    "wasserstein": (r"L_D = \mathbb{E}_z[D(G(z))] - \mathbb{E}_x[D(x)]",
-                    r"L_G = -\mathbb{E}_z[D(G(z))]", "Wasserstein loss (Arjovsky et al. 2017)"),
-}
+from ganzoo import registry, results, schema
 
 _LIMITATIONS = [
     "**Mode collapse and instability.** GAN training is a two-player game without a guarantee "
@@ -53,14 +31,6 @@ _LIMITATIONS = [
     "shuffling, so two runs on one CPU end with identical weights; other seeds, other "
     "hardware or other TensorFlow builds give different (equally valid) results.",
 ]
-
-
-def _results(name):
-    path = os.path.join(RESULTS, name)
-    if not os.path.isfile(path):
-        return None
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
 
 
 def _layer_table(model):
@@ -111,165 +81,52 @@ def config_reference():
     return "\n\n".join(parts) + "\n"
 
 
-def _results_section(name):
-    parts = []
-    ring = _results("ring_coverage.json")
-    runs = [r for r in (ring or {}).get("runs", []) if r["model"] == name]
-    if runs:
-        rows = ["| seed | generator steps | wall time | modes covered | within 3 std |",
-                "| --- | --- | --- | --- | --- |"]
-        for r in runs:
-            quality = r.get("on_requested_mode", r["high_quality"])
-            rows.append(f"| {r['seed']} | {r['generator_steps']:,} | {r['seconds']} s "
-                        f"| {r['modes_covered']} / 8 | {100 * quality:.1f} % |")
-        parts.append("**8-Gaussian ring** (`ring` preset; 2 CPU cores). Command: "
-                     f"`python benchmarks/ring_coverage.py --models {name}`.\n\n" + "\n".join(rows)
-                     + f"\n\n![{name} on the ring](../images/results/ring_{name}.png)")
-    digits = _results("cgan_digits.json")
-    if name == "cgan" and digits:
-        rows = ["| head | epochs | wall time | samples judged the requested digit |",
-                "| --- | --- | --- | --- |"]
-        for head, curve in digits["heads"].items():
-            last = curve[-1]
-            rows.append(f"| `{head}` | {last['epoch']} | {last['seconds']} s "
-                        f"| {100 * last['accuracy']:.1f} % |")
-        parts.append("**Embedded digits** (4,500 real MNIST digits; judge: a CNN with "
-                     f"{100 * digits['judge_test_accuracy']:.1f} % accuracy on the real test "
-                     "digits; 2 CPU cores). Command: `python benchmarks/cgan_digits.py`.\n\n"
-                     + "\n".join(rows)
-                     + "\n\n![cgan samples, one row per class]"
-                       "(../images/results/cgan_label_input.png)")
-    budget = _results("digits_budget.json")
-    runs = [r for r in (budget or {}).get("runs", []) if r["model"] == name]
-    if runs:
-        r = runs[0]
-        parts.append(
-            f"**Embedded digits, {budget['seconds_budget']:.0f} s budget** (default config, 2 CPU "
-            f"cores; `python benchmarks/digits_budget.py --models {name}`): {r['epochs']} epochs, "
-            f"{r['generator_steps']:,} generator steps in {r['seconds']} s. Of 1,000 samples, "
-            f"{100 * r['confident']:.1f} % are classified with probability ≥ 0.9 by a digit CNN "
-            f"({100 * r['judge_test_accuracy']:.1f} % on real test digits), and "
-            f"{r['digits_covered']} of 10 digits get at least 2 % of the samples.\n\n"
-            f"![{name} samples after {r['seconds']:.0f} s](../images/results/digits_{name}.png)")
-    if name == "dcgan":
-        parts.append("`make demo` (`ganzoo train dcgan --dataset digits --epochs 50`) trains at "
-                     "~800-950 images/s on 2 CPU cores, about 4 minutes:\n\n"
-                     "![DCGAN samples after make demo](../images/demo_digits.png)")
-    quality = _results("mnist_quality.json")
-    if quality and name in quality["models"]:
-        r, c = quality["models"][name], quality["ceiling"]
-        parts.append(
-            f"**MNIST, {r['epochs']} epochs** (60,000 training digits, default config, seed 0, "
-            f"{r['train_seconds']:.0f} s on 2 CPU cores; `python benchmarks/mnist_quality.py "
-            f"--models {name}`). Scores of 10,000 samples with the shipped MNIST classifier "
-            "([card](mnist_classifier.md)); the real test digits are the ceiling:\n\n"
-            "| | IS | FID | KID | precision | recall |\n| --- | --- | --- | --- | --- | --- |\n"
-            f"| {name} | {r['inception_score']:.2f} | {r['fid']:.2f} | {r['kid']:.4f} "
-            f"| {r['precision']:.3f} | {r['recall']:.3f} |\n"
-            f"| real test digits | {c['inception_score']:.2f} | {c['fid']:.2f} | {c['kid']:.4f} "
-            f"| {c['precision']:.3f} | {c['recall']:.3f} |\n\n"
-            f"![{name} on MNIST](../images/results/mnist_{name}.png)")
-    elif parts:
-        parts.append("Inception Score and FID on MNIST: not measured for this model yet "
-                     f"(`python benchmarks/mnist_quality.py --models {name}`).")
-    parts += _speed_parts(name)
-    if not parts:
-        return "Not measured yet beyond the test suite's short runs on the embedded digits."
-    return "\n\n".join(parts)
+def _result_block(result, name):
+    """One results file's measurements of ``name``: heading, protocol, table, image."""
+    image = result.get("images", {}).get(name)
+    return (f"**{result['title']}.** {result['protocol']} Command: `{result['command']}` "
+            f"({result['machine']}, {result['date']}).\n\n{results.table(result, name)}"
+            + (f"\n\n![{name}: {result['title']}](../images/results/{image})" if image else ""))
 
 
-def _speed_parts(name):
-    """Throughput against the reference loops and time to quality, where measured."""
-    parts = []
-    speed = _results("train_throughput.json")
-    work = (speed or {}).get("workloads", {}).get("mnist")
-    if work and work["model"] == name:
-        rows = {r["contender"]: r for r in work["rows"]}
-        keep = [(label, r) for label, r in rows.items() if label.startswith("ganzoo")
-                and "jit_compile" not in label and "steps_per_execution" not in label]
-        keep += [("keras.io-style train_step", rows["keras_io"]),
-                 ("TF-tutorial tf.function loop", rows["tutorial"])]
-        parts.append(
-            "**Training speed, MNIST** (batch 128, same networks, medians of interleaved "
-            "rounds; `python benchmarks/train_throughput.py`, details in "
-            "[benchmarks](../benchmarks.md#training-throughput-against-the-loops-users-copy)):"
-            "\n\n| setting | images/s | × keras.io-style |\n| --- | --- | --- |\n"
-            + "\n".join(f"| {label} | {r['images_per_s']:.0f} | {r['vs_keras_io']:.2f} |"
-                        for label, r in keep))
-    ttq = _results("time_to_quality.json")
-    runs = (ttq or {}).get("models", {}).get(name)
-    if runs:
-        keys = [f"is_{t}" for t in ttq["is_targets"]] + [f"fid_{ttq['fid_target']:g}"]
-        heads = [f"IS ≥ {t}" for t in ttq["is_targets"]] + [f"FID ≤ {ttq['fid_target']:g}"]
-        lines = []
-        for label, run in runs.items():
-            cells = [f"{run['reached'][k]['seconds'] / 60:.1f} min" if k in run["reached"]
-                     else f"not in {run['train_seconds'] / 60:.0f} min" for k in keys]
-            best = max(p["inception_score"] for p in run["points"])
-            lines.append(f"| {label} | " + " | ".join(cells) + f" | {best:.2f} |")
-        parts.append(
-            f"**Time to quality, MNIST** (training minutes, evaluation excluded; "
-            f"`python benchmarks/time_to_quality.py --models {name}`):\n\n"
-            "| setting | " + " | ".join(heads) + " | best IS |\n| --- |"
-            + " --- |" * (len(heads) + 1) + "\n" + "\n".join(lines)
-            + f"\n\n![{name}: IS and FID against training minutes]"
-            f"(../images/results/ttq_{name}.png)")
-    return parts
+def _measured(name, section):
+    """Markdown of every results file with rows of ``name`` in ``section``, or ``None`` when no
+    results are available to this install."""
+    if results.results_dir() is None:
+        return None
+    return [_result_block(r, name) for r in results.read_all()
+            if r.get("section", "results") == section and results.rows_for(r, name)]
+
+
+_NOT_INSTALLED = ("The measured results live in the repository's `benchmarks/results/` (or "
+                  "`$GANZOO_RESULTS_DIR`), which this installed package does not include; see "
+                  "the published cards.")
+
+
+def _results_section(name, cls):
+    blocks = _measured(name, "results")
+    if blocks is None:
+        return _NOT_INSTALLED
+    tests = getattr(cls, "card_test", "")
+    parts = blocks + ([f"Test: {tests}"] if tests else [])
+    return "\n\n".join(parts) if parts else (
+        "Not measured yet beyond the test suite's short runs on the embedded digits.")
 
 
 def _export_section(name):
-    data = _results("export_latency.json")
-    rows = [r for r in (data or {}).get("runs", []) if r["model"] == name]
-    if not rows:
-        return "Not measured yet."
-    r = rows[0]
-    return ("Batch-1 latency and size on 2 CPU cores (`python benchmarks/export_latency.py`):\n\n"
-            "| artifact | size | latency |\n| --- | --- | --- |\n"
-            f"| Keras direct call | | {r['keras_call_ms']} ms |\n"
-            f"| SavedModel | {r['saved_model_mb']} MB | {r['saved_model_ms']} ms |\n"
-            f"| TFLite float32 | {r['tflite_float32_mb']} MB | {r['tflite_float32_ms']} ms |\n"
-            f"| TFLite float16 | {r['tflite_float16_mb']} MB | {r['tflite_float16_ms']} ms |\n"
-            f"| TFLite int8 | {r['tflite_int8_mb']} MB | {r['tflite_int8_ms']} ms |\n\n"
-            f"int8 verification difference: {r['tflite_int8_max_abs_diff']:.3g} (in [-1, 1] "
-            "units; tolerance 0.1). See [export.md](../export.md).")
-
-
-_TRANSLATION_OBJECTIVES = {
-    "pix2pix": (
-        r"$$L_D = \tfrac12\big(-\mathbb{E}_{x,y}[\log D(x, y)] "
-        r"- \mathbb{E}_{x}[\log(1 - D(x, G(x)))]\big)$$"
-        "\n\n"
-        r"$$L_G = -\mathbb{E}_{x}[\log D(x, G(x))] "
-        r"+ \lambda\,\mathbb{E}_{x,y}\lVert y - G(x)\rVert_1,\quad \lambda = 100$$"
-        "\n\nD judges (input, output) pairs patch by patch; D's loss is halved (Isola et al. 2017, "
-        "§3.1, eq. 4, §3.3). Each step: one D update on a real and a generated pair, then one G "
-        "update on the same generated batch (the generator runs once per step)."),
-    "cyclegan": (
-        r"$$L_{D_B} = \tfrac12\big(\mathbb{E}_b[(D_B(b) - 1)^2] "
-        r"+ \mathbb{E}_a[D_B(\mathrm{pool}(G(a)))^2]\big)$$"
-        " (and the same for $D_A$ with $F$)\n\n"
-        r"$$L_{G,F} = \mathbb{E}_a[(D_B(G(a)) - 1)^2] + \mathbb{E}_b[(D_A(F(b)) - 1)^2] "
-        r"+ \lambda\,(\lVert F(G(a)) - a\rVert_1 + \lVert G(F(b)) - b\rVert_1) "
-        r"+ 0.5\lambda\,(\lVert G(b) - b\rVert_1 + \lVert F(a) - a\rVert_1)$$"
-        "\n\nLeast-squares adversarial losses, cycle consistency with λ = 10 and the identity loss "
-        "(Zhu et al. 2017, eq. 1-3, §4, §5.2). Each step: one update of both generators, then one "
-        "of both discriminators on fakes drawn through a pool of 50 past images."),
-}
+    blocks = _measured(name, "export")
+    if blocks is None:
+        return _NOT_INSTALLED
+    return "\n\n".join(blocks) if blocks else "Not measured yet."
 
 
 def _render_translator(name, cls, config, model):
     doc = (cls.__doc__ or "").strip().split("\n\n")
     summary = " ".join(line.strip() for line in doc[0].splitlines())
     body = "\n\n".join(_dedent(p) for p in doc[1:] if not p.strip().startswith(("Example", "```")))
-    nets = [("Generator" + (" G: A → B" if name == "cyclegan" else ""), model.generator)]
-    if name == "cyclegan":
-        nets += [("Generator F: B → A", model.generator_ba),
-                 ("Discriminator D_B", model.discriminator),
-                 ("Discriminator D_A", model.discriminator_a)]
-    else:
-        nets += [("Discriminator (PatchGAN on concat(input, target))", model.discriminator)]
-    arch = "\n\n".join(f"### {title}\n\n{_layer_table(net)}" for title, net in nets)
-    grid = model.discriminator.output_shape[1]
+    arch = "\n\n".join(f"### {cls.network_titles.get(attr, attr)}\n\n{_layer_table(net)}"
+                         for attr, net in model.networks().items())
+    grid = model.patch_grid
     demo = "digits_edges" if cls.paired else "digits_thickness"
     usage = ("out = gan.translate(inputs)" if cls.paired
              else "b = gan.translate(a, direction=\"a2b\")\n"
@@ -286,16 +143,18 @@ def _render_translator(name, cls, config, model):
         "images, and passing translated photos of people off as real.",
         f"## Architecture\n\nDefault config ({config['data_shape'][0]} px), built for real; the "
         f"PatchGAN's output is a {grid}x{grid} grid of logits.\n\n{arch}",
-        "## Objective and training algorithm\n\n" + _TRANSLATION_OBJECTIVES[name],
+        "## Objective and training algorithm\n\n" + cls.card_objective(config),
         "## Default hyperparameters\n\nRendered from `zoo_configs/" + name + ".yaml` (each value "
         "cites its source there).\n\n" + _config_table(cls, config),
-        "## Data and results\n\n" + _translation_results(name),
+        "## Data and results\n\n" + _results_section(name, cls),
         "## Export\n\n`ganzoo export RUN --format saved_model|tflite` writes a "
         "`translate(image)` signature (float32 images in [-1, 1] in, `images` out, dynamic batch), "
         "verified against Keras on real input images from the run's dataset"
-        + (", one direction per artifact (`--direction a2b` for G, `b2a` for F). Instance norm "
-           "quantizes badly to int8: ganzoo warns and recommends `--quantize float16`."
-           if name == "cyclegan" else ".")
+        + (", one direction per artifact (`--direction a2b` for G, `b2a` for F)"
+           if len(cls.directions) > 1 else "")
+        + (". Instance norm quantizes badly to int8: ganzoo warns and recommends "
+           "`--quantize float16`." if "instance" in (config["generator"]["norm"],
+                                                     config["discriminator"]["norm"]) else ".")
         + " Size and latency are not measured yet. See [export.md](../export.md).",
         "## Limitations and failure modes\n\n" + "\n".join(f"- {item}" for item in [
             "**Small data, CPU budgets.** The measured runs here are short; the papers train for "
@@ -316,21 +175,6 @@ def _render_translator(name, cls, config, model):
     return "\n\n".join(sections) + "\n"
 
 
-def _translation_results(name):
-    data = _results("translation.json")
-    rows = (data or {}).get(name)
-    demo = ("Test: `tests/models/test_translation.py` trains pix2pix on the embedded "
-            "`digits_edges` for 2 epochs (8 filters, batch 16) and requires test L1 < 0.10; "
-            "measured 0.069, against 0.237 for always answering the mean digit."
-            if name == "pix2pix" else
-            "Test: `tests/models/test_translation.py` trains CycleGAN on the embedded "
-            "`digits_thickness` for 400 steps (8 filters, 2 residual blocks) and requires the "
-            "cycle L1 |F(G(a)) - a| to fall below half its starting value.")
-    if not rows:
-        return demo + "\n\nNot measured on real data yet."
-    return rows["markdown"] + "\n\n" + demo
-
-
 def render(name):
     """The Markdown model card of a registered model."""
     cls = registry.get_class(name)
@@ -343,18 +187,7 @@ def render(name):
     doc = (cls.__doc__ or "").strip().split("\n\n")
     summary = " ".join(line.strip() for line in doc[0].splitlines())
     body = "\n\n".join(_dedent(p) for p in doc[1:] if not p.strip().startswith(("Example", "```")))
-    loss = config["loss"]["name"]
-    d_eq, g_eq, loss_name = _OBJECTIVES[loss]
-    extra = ""
-    if "critic" in config and "gp_weight" in config["critic"]:
-        extra = (r"$$L_D \mathrel{+}= \lambda\,\mathbb{E}_{\hat x}[(\lVert\nabla_{\hat x} D(\hat x)"
-                 r"\rVert_2 - 1)^2],\quad \hat x = \alpha x + (1-\alpha)G(z),\ \alpha\sim U[0,1]$$"
-                 "\n\n")
-    if "critic" in config and "clip_value" in config["critic"]:
-        clip = config["critic"]["clip_value"]
-        extra = f"After each critic update every critic weight is clipped to [-{clip}, {clip}].\n\n"
     presets = registry.presets(name)
-    k = config["training"]["d_steps"]
     sections = [
         f"<!-- generated by tools/make_model_cards.py from the registry, zoo_configs/ and "
         f"benchmarks/results/: do not edit -->\n# `{name}`: {summary}",
@@ -368,21 +201,12 @@ def render(name):
         "## Architecture\n\nDefault config, built for real (`ganzoo.build(\"" + name + "\")`).\n\n"
         f"### Generator\n\n{_layer_table(model.generator)}\n\n### Discriminator\n\n"
         f"{_layer_table(model.discriminator)}",
-        f"## Objective and training algorithm\n\nDefault loss `{loss}`, the {loss_name}:\n\n"
-        f"$${d_eq}$$\n\n$${g_eq}$$\n\n{extra}"
-        f"Each training step updates the discriminator once on a real batch and a fresh "
-        f"generated batch; every {k} discriminator update{'s' if k > 1 else ''} the generator "
-        "is updated once on fresh noise (Goodfellow et al. 2014, Algorithm 1, "
-        f"k = {k}). Losses are batch means, divided by the number of replicas under "
-        "`tf.distribute`."
-        + (" With `training.reuse_fakes: true` (not the paper's algorithm) one generated batch "
-           "feeds both updates instead, and both players step from the same point; see "
-           "[Training faster](../performance.md)." if k == 1 else ""),
+        "## Objective and training algorithm\n\n" + cls.card_objective(config),
         "## Default hyperparameters\n\nRendered from `zoo_configs/" + name + ".yaml` (each value "
         "cites its source there)"
         + (f"; presets: {', '.join(f'`{p}`' for p in presets)}" if presets else "")
         + ".\n\n" + _config_table(cls, config),
-        "## Data and results\n\n" + _results_section(name),
+        "## Data and results\n\n" + _results_section(name, cls),
         "## Export\n\n" + _export_section(name),
         "## Limitations and failure modes\n\n" + "\n".join(f"- {item}" for item in _LIMITATIONS),
         "## How to use\n\n```python\nimport ganzoo\n\n"
@@ -414,33 +238,25 @@ def summary_rows():
 
 
 def best_metric(name):
-    """The headline measured number of a model, as short text ("not measured" if none)."""
-    quality = _results("mnist_quality.json")
-    if quality and name in quality["models"]:
-        r = quality["models"][name]
-        return f"MNIST IS {r['inception_score']:.2f}, FID {r['fid']:.1f} ({r['epochs']} epochs)"
-    ring = [r for r in (_results("ring_coverage.json") or {}).get("runs", []) if r["model"] == name]
-    if ring:
-        best = max(ring, key=lambda r: (r["modes_covered"],
-                                        r.get("on_requested_mode", r["high_quality"])))
-        if "on_requested_mode" in best:
-            return f"ring: {100 * best['on_requested_mode']:.1f} % on the requested mode"
-        return (f"ring: {best['modes_covered']}/8 modes, "
-                f"{100 * best['high_quality']:.0f} % within 3 std")
-    return "not measured"
+    """The headline measured number of a model, as short text."""
+    if results.results_dir() is None:
+        return "not in this install (see benchmarks/results/ in the repository)"
+    return results.best_metric(name) or "not measured"
 
 
 def write_all(directory):
-    """Write every card into ``directory`` and copy the result images beside it
+    """Write every card into ``directory`` and copy the result images the cards show beside it
     (``<directory>/../images/results/``); returns the card paths."""
     import shutil
 
     os.makedirs(directory, exist_ok=True)
     images = os.path.join(os.path.dirname(os.path.abspath(directory)), "images", "results")
     os.makedirs(images, exist_ok=True)
-    for name in RESULT_IMAGES:
-        if os.path.isfile(os.path.join(RESULTS, name)):
-            shutil.copyfile(os.path.join(RESULTS, name), os.path.join(images, name))
+    folder = results.results_dir()
+    for result in results.read_all():
+        for image in result.get("images", {}).values():
+            if os.path.isfile(os.path.join(folder, image)):
+                shutil.copyfile(os.path.join(folder, image), os.path.join(images, image))
     paths = []
     for name, text in all_cards():
         path = os.path.join(directory, f"{name}.md")

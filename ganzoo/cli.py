@@ -184,12 +184,7 @@ def cmd_evaluate(args):
 
     names = ganzoo.evaluation.parse_metrics(args.metrics)  # before any slow work
     model, run = runs.open_model(args.run)
-    reference = args.reference
-    if reference is None:
-        if run is None:
-            raise ValueError(f"{args.run!r} does not record its dataset (no run.json); pass "
-                             "--reference NAME|PATH.")
-        reference = run.dataset
+    reference = runs.recorded_dataset(args.run, args.reference, "--reference")
     out = args.out or os.path.join(run.path if run else os.path.dirname(os.path.abspath(args.run)),
                                    "evaluation")
     runs.check_writable(out, "--out")
@@ -218,15 +213,13 @@ def _summary(value):
                      for k in keys)
 
 
-def _sample_translation(model, run, args):
+def _sample_translation(model, args):
     """``ganzoo sample`` for image-to-image runs: panels of held-out examples."""
     from ganzoo import datasets, images
 
-    source = args.dataset
-    if source is None:
-        if run is None:
-            raise ValueError("This run does not record its dataset; pass --dataset NAME|PATH.")
-        source = run.dataset
+    from ganzoo.runs import recorded_dataset
+
+    source = recorded_dataset(args.run, args.dataset, "--dataset")
     read = datasets.read_pairs if model.paired else datasets.read_unpaired
     try:
         a, b = read(source, "test")
@@ -256,7 +249,7 @@ def cmd_sample(args):
     from ganzoo.models.translation import Translator
 
     if isinstance(model, Translator):
-        return _sample_translation(model, run, args)
+        return _sample_translation(model, args)
     labels, ncols = sample_layout(model, args.n)
     if args.labels is not None:
         if not model.num_classes:

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 
-from ganzoo import classifiers, datasets
+from ganzoo import classifiers, datasets, images
 from ganzoo import metrics as metrics_lib
 
 #: metric names accepted by :func:`evaluate` (``memorisation`` is accepted as an alias)
@@ -140,8 +140,7 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
         if bar is not None:
             bar.update(done)
 
-    labels = None if not model.num_classes else np.arange(n, dtype=np.int32) % model.num_classes
-    fake = model.generate(n, seed=seed, labels=labels)
+    fake = model.generate(n, seed=seed)  # conditional models: every class equally often
     probs, fake_feats = judge.probs_and_features(fake) if judge.outputs != "features" else (
         None, judge.features(fake))
     tick()
@@ -167,19 +166,40 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
             report["metrics"]["precision_recall"] = metrics_lib.precision_recall(
                 real_feats[:m], fake_feats[:m])
         elif name == "memorization":
-            mem = metrics_lib.memorization(fake[:2000], train, test, extractor=judge,
-                                       png=out and os.path.join(out, "memorization_pairs.png"))
+            mem = metrics_lib.memorization(fake[:2000], train, test, extractor=judge)
+            if out:
+                mem["png"] = images.save_pairs(mem["closest_generated"], mem["closest_train"],
+                                               os.path.join(out, "memorization_pairs.png"))
             report["metrics"]["memorization"] = {k: v for k, v in mem.items()
                                                  if not isinstance(v, np.ndarray)}
         elif name == "birthday":
             threshold = metrics_lib.birthday_threshold(train, extractor=judge)
-            bday = metrics_lib.birthday_support(
-                lambda k, s: model.generate(k, seed=s, labels=None if not model.num_classes
-                                            else np.arange(k, dtype=np.int32) % model.num_classes),
-                threshold, extractor=judge, seed=seed,
-                png=out and os.path.join(out, "birthday_duplicates.png"))
-            report["metrics"]["birthday"] = bday
+            bday = metrics_lib.birthday_support(lambda k, s: model.generate(k, seed=s), threshold,
+                                                extractor=judge, seed=seed)
+            if out and "duplicates_a" in bday:
+                bday["png"] = images.save_pairs(bday["duplicates_a"], bday["duplicates_b"],
+                                                os.path.join(out, "birthday_duplicates.png"))
+            report["metrics"]["birthday"] = {k: v for k, v in bday.items()
+                                              if not isinstance(v, np.ndarray)}
         tick()
     if out:
-        report["report"] = metrics_lib.save_report(report, os.path.join(out, "report.json"))
+        report["report"] = save_report(report, os.path.join(out, "report.json"))
     return report
+
+
+def save_report(report, path):
+    """Write a metrics report as JSON, dropping per-sample arrays (kept only as summaries)."""
+
+    def plain(v):
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items() if not isinstance(x, np.ndarray)}
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, np.generic):
+            return v.item()
+        return v
+
+    from ganzoo.files import write_json
+
+    write_json(path, plain(report))
+    return path

@@ -229,7 +229,7 @@ class _Generation:
     def fixed_inputs(self, n, seed):
         inputs = {"z": self.model.latent_numpy(n, seed)}
         if self.model.num_classes:
-            inputs["label"] = (np.arange(n) % self.model.num_classes).astype(np.int32)
+            inputs["label"] = self.model.default_labels(n)
         return inputs
 
     def keras_outputs(self, inputs):
@@ -257,7 +257,7 @@ class _Translation:
         if direction not in model.directions:
             raise ExportError(f"{model.name} translates one way; direction='b2a' is for cyclegan.")
         self.model, self.direction, self.images = model, direction, images
-        self.network = model.generator if direction == "a2b" else model.generator_ba
+        self.network = model.network_for(direction)
         self.output_key = "images"
         self.output_shape = list(self.network.output_shape[1:])
 
@@ -300,11 +300,11 @@ def _family(model, source, direction, images):
     if isinstance(images, (str, os.PathLike)):
         images = _input_images(model, images)
     elif images is None and isinstance(source, (str, os.PathLike)):
-        from ganzoo.runs import open_model
+        from ganzoo.runs import recorded_dataset
 
-        run = open_model(source)[1]
-        if run is not None:
-            images = _input_images(model, run.dataset, direction)
+        dataset = recorded_dataset(source, required=False)
+        if dataset is not None:
+            images = _input_images(model, dataset, direction)
     return _Translation(model, direction, images)
 
 

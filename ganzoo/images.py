@@ -1,4 +1,5 @@
-"""Image grids as PNG files."""
+"""Everything ganzoo draws, as PNG files: image grids, scatter plots of points, pairs of
+images, training curves. Written atomically (a temporary name, then a rename)."""
 
 import math
 import os
@@ -97,3 +98,56 @@ def save_samples(samples, path, ncols=None, scale=2):
         return save_scatter(samples, path)
     raise ValueError(f"Cannot draw samples of shape {samples.shape}: expected images "
                      "(N, H, W, C) or 2-D points (N, 2).")
+
+
+def save_pairs(top, bottom, path):
+    """A two-row PNG: ``top[i]`` above ``bottom[i]``, one column per pair (e.g. generated
+    samples above their nearest training images)."""
+    return save_grid(np.concatenate([np.asarray(top), np.asarray(bottom)]), path,
+                     ncols=len(top), scale=2)
+
+
+#: keys plotted on the sample-quality panel of :func:`plot_history`
+QUALITY_KEYS = ("inception_score", "fid", "kid")
+
+
+def plot_history(history, path):
+    """Plot ``{metric: [value per epoch]}`` to a PNG, one panel each for losses, sample quality
+    (IS, FID) and the rest (discriminator outputs, accuracies). ``None`` marks epochs without
+    a value."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def group(key):
+        if "loss" in key:
+            return "losses"
+        if key.startswith(QUALITY_KEYS) and not key.endswith("_std"):
+            return "sample quality"
+        return None if key.endswith("_std") else "discriminator outputs and other metrics"
+
+    panels = {}
+    for key, values in history.items():
+        if group(key):
+            panels.setdefault(group(key), {})[key] = values
+    if not panels:
+        return None
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 3.6), squeeze=False)
+    for ax, (title, panel) in zip(axes[0], panels.items()):
+        for key, values in panel.items():
+            y = np.array([np.nan if v is None else v for v in values], float)
+            x = np.arange(1, len(y) + 1)
+            keep = ~np.isnan(y)
+            ax.plot(x[keep], y[keep], marker="." if keep.sum() < 40 else None, label=key)
+        ax.set_xlabel("epoch")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=100)
+    finally:
+        plt.close(fig)
+    return path

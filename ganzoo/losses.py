@@ -230,3 +230,20 @@ def get(name):
     if name not in _PAIRS:
         raise ValueError(f"Unknown loss {name!r}; choose one of {', '.join(names())}.")
     return _PAIRS[name]
+
+
+#: the equations of each adversarial loss, as the cards write them: ``(L_D, L_G, description)``
+EQUATIONS = {
+    "non_saturating": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
+                       r"L_G = -\mathbb{E}_z[\log D(G(z))]",
+                       "non-saturating generator loss (Goodfellow et al. 2014, §3)"),
+    "minimax": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
+                r"L_G = \mathbb{E}_z[\log(1 - D(G(z)))]",
+                "minimax game as written (Goodfellow et al. 2014, eq. 1)"),
+    "least_squares": (r"L_D = \tfrac12\mathbb{E}_x[(D(x)-1)^2] + \tfrac12\mathbb{E}_z[D(G(z))^2]",
+                      r"L_G = \tfrac12\mathbb{E}_z[(D(G(z))-1)^2]", "LSGAN (Mao et al. 2017)"),
+    "hinge": (r"L_D = \mathbb{E}_x[\max(0, 1-D(x))] + \mathbb{E}_z[\max(0, 1+D(G(z)))]",
+              r"L_G = -\mathbb{E}_z[D(G(z))]", "hinge loss (Lim & Ye 2017; Miyato et al. 2018)"),
+    "wasserstein": (r"L_D = \mathbb{E}_z[D(G(z))] - \mathbb{E}_x[D(x)]",
+                    r"L_G = -\mathbb{E}_z[D(G(z))]", "Wasserstein loss (Arjovsky et al. 2017)"),
+}

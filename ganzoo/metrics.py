@@ -290,8 +290,7 @@ def precision_recall(real_features, fake_features, k=3):
 # ----------------------------------------------------------------------------- memorisation
 
 
-def memorization(generated, train, test=None, extractor=None, copy_ratio=0.25, n_pairs=16,
-                 png=None):
+def memorization(generated, train, test=None, extractor=None, copy_ratio=0.25, n_pairs=16):
     """Is the generator copying its training set? Nearest training image of each sample.
 
     For every generated image, the nearest training image in pixel space (RMS distance in
@@ -308,8 +307,9 @@ def memorization(generated, train, test=None, extractor=None, copy_ratio=0.25, n
             ``train`` (at most 1,000) and searches the rest.
         extractor: judge for the feature distances (default for the image size).
         copy_ratio: pixel ratio under which a sample counts as a near-copy.
-        n_pairs: how many of the closest pairs go in the PNG.
-        png: path of a PNG with the closest pairs (generated above, nearest training image below).
+        n_pairs: how many of the closest pairs are returned (``closest_generated`` and their
+            nearest training images, ``closest_train``; :func:`ganzoo.images.save_pairs` draws
+            them).
 
     Returns:
         A dict: per-sample arrays ``pixel_distance``, ``pixel_ratio``, ``feature_ratio``,
@@ -350,10 +350,8 @@ def memorization(generated, train, test=None, extractor=None, copy_ratio=0.25, n
         "pixel_distance": g_dist, "pixel_ratio": px_ratio, "feature_ratio": f_ratio,
         "nearest_train": g_idx,
     }
-    if png:
-        order = np.argsort(px_ratio)[:int(n_pairs)]
-        _save_pairs(gen[order], train[g_idx[order]], png)
-        report["png"] = png
+    order = np.argsort(px_ratio)[:int(n_pairs)]
+    report["closest_generated"], report["closest_train"] = gen[order], train[g_idx[order]]
     return report
 
 
@@ -363,13 +361,6 @@ def _scaled(images):
     if np.issubdtype(images.dtype, np.integer):
         return images.astype(np.float32) / 127.5 - 1.0
     return images.astype(np.float32)
-
-
-def _save_pairs(top, bottom, path):
-    """A two-row PNG: ``top[i]`` above ``bottom[i]``, one column per pair."""
-    from ganzoo import images as images_lib
-
-    images_lib.save_grid(np.concatenate([top, bottom]), path, ncols=len(top), scale=2)
 
 
 # ----------------------------------------------------------------------------- birthday paradox
@@ -390,7 +381,7 @@ def birthday_threshold(train, extractor=None, quantile=0.01, n=2000, seed=0):
 
 
 def birthday_support(sample, threshold, extractor=None, sizes=None, trials=50, seed=0,
-                     png=None, n_pairs=16, progress=None):
+                     n_pairs=16, progress=None):
     """Estimate a generator's support size with the birthday paradox (Arora, Risteski & Zhang 2018).
 
     For growing batch sizes s, draws ``trials`` batches of s samples and counts the batches that
@@ -408,7 +399,8 @@ def birthday_support(sample, threshold, extractor=None, sizes=None, trials=50, s
         sizes: batch sizes to try, increasing; default 4, 5, 6, 8, 10, ... (x1.25) up to 2,048.
         trials: batches per size.
         seed: base seed of the draws.
-        png: path of a PNG with duplicate pairs found at the deciding size.
+        n_pairs: how many of the duplicate pairs found at the deciding size are returned
+            (``duplicates_a``, ``duplicates_b``; :func:`ganzoo.images.save_pairs` draws them).
         progress: optional ``keras.utils.Progbar``-like object with ``update(i)``.
 
     Returns:
@@ -463,28 +455,7 @@ def birthday_support(sample, threshold, extractor=None, sizes=None, trials=50, s
             s0, p0, p1 = sizes[k - 1], probs[k - 1], probs[k]
             s = s0 + (0.5 - p0) * (sizes[k] - s0) / (p1 - p0)
         report.update(batch_size_at_50=s, support_estimate=float(s * (s - 1) / (2 * math.log(2))))
-    if png:
-        if pairs:
-            a = np.stack([_scaled(p[0][None])[0] for p in pairs[:n_pairs]])
-            b = np.stack([_scaled(p[1][None])[0] for p in pairs[:n_pairs]])
-            _save_pairs(a, b, png)
-            report["png"] = png
+    if pairs:
+        report["duplicates_a"] = np.stack([_scaled(p[0][None])[0] for p in pairs[:n_pairs]])
+        report["duplicates_b"] = np.stack([_scaled(p[1][None])[0] for p in pairs[:n_pairs]])
     return report
-
-
-def save_report(report, path):
-    """Write a metrics report as JSON, dropping per-sample arrays (kept only as summaries)."""
-
-    def plain(v):
-        if isinstance(v, dict):
-            return {k: plain(x) for k, x in v.items() if not isinstance(x, np.ndarray)}
-        if isinstance(v, (list, tuple)):
-            return [plain(x) for x in v]
-        if isinstance(v, np.generic):
-            return v.item()
-        return v
-
-    from ganzoo.files import write_json
-
-    write_json(path, plain(report))
-    return path

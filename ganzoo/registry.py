@@ -197,7 +197,47 @@ def load(path):
         raise ValueError(f"{path!r} is not a .keras archive (a .keras file is a zip); it is "
                          "corrupt, truncated or another format. Save models with model.save("
                          "'name.keras') or `ganzoo train`.")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            return keras.saving.load_model(_with_todays_names(path, tmp), safe_mode=True)
+        except Exception as e:  # keras raises many types for corrupt archives
+            raise ValueError(f"Cannot load a ganzoo model from {path!r}: {e}") from e
+
+
+def _with_todays_names(path, tmp):
+    """``path``, or a copy in ``tmp`` whose networks are renamed from the names an earlier
+    ganzoo saved them under (the class's ``legacy_network_names``, e.g. CycleGAN's
+    ``generator_ba`` -> ``F``). The user's file is never changed."""
+    import io
+    import json
+    import zipfile
+
     try:
-        return keras.saving.load_model(path, safe_mode=True)
-    except Exception as e:  # keras raises many types for corrupt archives
-        raise ValueError(f"Cannot load a ganzoo model from {path!r}: {e}") from e
+        with zipfile.ZipFile(path) as z:
+            meta = json.loads(z.read("config.json"))
+            renames = {}
+            for cls, _ in _REGISTRY.values():
+                if meta.get("registered_name") == f"ganzoo>{cls.__name__}":
+                    renames = getattr(cls, "legacy_network_names", {})
+            if not renames or "model.weights.h5" not in z.namelist():
+                return path
+            members = {info.filename: z.read(info.filename) for info in z.infolist()}
+    except (KeyError, ValueError, zipfile.BadZipFile):
+        return path  # Keras' own loader reports what is wrong
+    import h5py
+
+    buffer = io.BytesIO(members["model.weights.h5"])
+    with h5py.File(buffer, "r+") as weights:
+        old = [name for name in renames if name in weights]
+        if not old or any(renames[name] in weights for name in old):
+            return path
+        for name in old:
+            weights.move(name, renames[name])
+    members["model.weights.h5"] = buffer.getvalue()
+    copy = os.path.join(tmp, os.path.basename(path))
+    with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return copy

@@ -231,6 +231,27 @@ class Run:
         return f"Run({self.path!r})"
 
 
+def recorded_dataset(source, given=None, option="--dataset", required=True):
+    """The dataset to use with a run's model: ``given`` when set, else the one the run's
+    ``run.json`` records (``source`` is a run folder or a ``.keras`` file inside one); the model
+    is not loaded.
+
+    Raises:
+        ValueError: naming ``option`` when nothing is given or recorded and ``required``.
+    """
+    if given is not None:
+        return given
+    source = os.fspath(source)
+    folder = source if os.path.isdir(source) else os.path.dirname(os.path.abspath(source))
+    path = os.path.join(folder, "run.json")
+    if not os.path.exists(path):
+        if not required:
+            return None
+        raise ValueError(f"{source!r} does not record its dataset (no run.json); pass "
+                         f"{option} NAME|PATH.")
+    return files.read_json(path, "run record").get("dataset")
+
+
 def open_model(source):
     """A model from a run folder (checked against its ``run.json``), a ``.keras`` file or a
     model object, and the run folder it came from (``None`` for a bare model)."""

@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 import ganzoo
+from ganzoo import results
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -21,29 +22,50 @@ def _run(script, *args, out, env=None):
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+def _read(path):
+    """A results file, checked against the one layout (ganzoo.results) the cards read."""
+    result = json.loads(path.read_text())
+    results.validate(result, path.name)
+    assert result["command"].startswith("python benchmarks/") and result["machine"]
+    return result
+
+
+def test_every_committed_result_has_the_one_layout():
+    folder = os.path.join(ROOT, "benchmarks", "results")
+    names = sorted(n for n in os.listdir(folder) if n.endswith(".json"))
+    assert names
+    for name in names:
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            result = json.load(f)
+        results.validate(result, name)
+        for image in result["images"].values():
+            assert os.path.isfile(os.path.join(folder, image)), (name, image)
+
+
 def test_ring_coverage_script(tmp_path):
     _run("ring_coverage.py", "--models", "vanilla", "--seeds", "0", "--epochs", "1", out=tmp_path)
-    runs = json.loads((tmp_path / "ring_coverage.json").read_text())["runs"]
+    runs = _read(tmp_path / "ring_coverage.json")["rows"]
     assert runs[0]["model"] == "vanilla" and runs[0]["generator_steps"] == 200
     assert (tmp_path / "ring_vanilla.png").is_file()
 
 
 def test_cgan_digits_script(tmp_path):
     _run("cgan_digits.py", "--heads", "c_plus_1", "--epochs", "1", out=tmp_path)
-    result = json.loads((tmp_path / "cgan_digits.json").read_text())
-    assert len(result["heads"]["c_plus_1"]) == 1 and result["judge_test_accuracy"] > 0.9
+    result = _read(tmp_path / "cgan_digits.json")
+    assert len(result["extra"]["curves"]["c_plus_1"]) == 1
+    assert result["extra"]["judge_test_accuracy"] > 0.9
     assert (tmp_path / "cgan_c_plus_1.png").is_file()
 
 
 def test_export_latency_script(tmp_path):
     _run("export_latency.py", "--models", "cgan", "--repeats", "3", out=tmp_path)
-    (row,) = json.loads((tmp_path / "export_latency.json").read_text())["runs"]
+    (row,) = _read(tmp_path / "export_latency.json")["rows"]
     assert row["model"] == "cgan" and row["tflite_int8_mb"] < row["tflite_float32_mb"]
 
 
 def test_digits_budget_script(tmp_path):
     _run("digits_budget.py", "--models", "vanilla", "--seconds", "1", out=tmp_path)
-    (row,) = json.loads((tmp_path / "digits_budget.json").read_text())["runs"]
+    (row,) = _read(tmp_path / "digits_budget.json")["rows"]
     assert row["model"] == "vanilla" and row["epochs"] == 1 and 0 <= row["confident"] <= 1
     assert (tmp_path / "digits_vanilla.png").is_file()
 
@@ -75,7 +97,7 @@ def _fake_data_dir(tmp_path):
 
 def test_eval_speed_script(tmp_path):
     _run("eval_speed.py", "--n", "1000", "--repeats", "1", out=tmp_path)
-    result = json.loads((tmp_path / "eval_speed.json").read_text())
+    (result,) = _read(tmp_path / "eval_speed.json")["rows"]
     assert result["n"] == 1000 and result["is_plus_fid_seconds_median"] > 0
 
 
@@ -83,8 +105,8 @@ def test_mnist_quality_script(tmp_path):
     env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
     _run("mnist_quality.py", "--models", "cgan", "--epochs", "1", "--n", "200", out=tmp_path,
          env=env)
-    result = json.loads((tmp_path / "mnist_quality.json").read_text())
-    assert result["ceiling"]["inception_score"] > 1 and "cgan" in result["models"]
+    rows = {r["model"]: r for r in _read(tmp_path / "mnist_quality.json")["rows"]}
+    assert rows[None]["inception_score"] > 1 and "cgan" in rows  # None: the real-data ceiling
     assert (tmp_path / "mnist_cgan.png").is_file()
 
 
@@ -92,9 +114,9 @@ def test_translation_script(tmp_path):
     env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
     _run("translation.py", "--seconds", "0.1", "--filters", "4", "--limit", "2", out=tmp_path,
          env=env)
-    result = json.loads((tmp_path / "translation.json").read_text())
-    assert set(result["pix2pix_facades"]) == {"pix2pix", "l1_only"}
-    assert "markdown" in result["cyclegan"] and (tmp_path / "horse2zebra.png").is_file()
+    rows = _read(tmp_path / "translation.json")["rows"]
+    assert [r["model"] for r in rows] == ["pix2pix", "pix2pix", "cyclegan"]
+    assert rows[2]["test_cycle_l1_a"] >= 0 and (tmp_path / "horse2zebra.png").is_file()
 
 
 def test_train_throughput_script(tmp_path):
@@ -102,9 +124,9 @@ def test_train_throughput_script(tmp_path):
     _run("train_throughput.py", "--workloads", "cifar,facades", "--limit", "512", "--steps", "4",
          "--steps-per-execution", "2", "--rounds", "0", "--peak-n", "128", "--filters", "4",
          "--dcgan-filters", "4", "--pix2pix-size", "32", out=tmp_path, env=env)
-    result = json.loads((tmp_path / "train_throughput.json").read_text())
+    result = _read(tmp_path / "train_throughput.json")
     for name in ("cifar", "facades"):
-        rows = {r["contender"]: r for r in result["workloads"][name]["rows"]}
+        rows = {r["contender"]: r for r in result["rows"] if r["workload"] == name}
         assert {"keras_io", "tutorial", "ganzoo (paper defaults)"} <= set(rows)
         assert rows["keras_io"]["vs_keras_io"] == 1.0 and all(
             r["images_per_s"] > 0 and r["step_gflop"] > 0 for r in rows.values())
@@ -115,7 +137,7 @@ def test_time_to_quality_script(tmp_path):
     _run("time_to_quality.py", "--models", "cgan", "--minutes", "0.01", "--eval-every", "2",
          "--n", "100", "--fast", "reuse_fakes=true,precision=mixed_bfloat16,steps_per_execution=2",
          out=tmp_path, env=env)
-    runs = json.loads((tmp_path / "time_to_quality.json").read_text())["models"]["cgan"]
+    runs = _read(tmp_path / "time_to_quality.json")["extra"]["models"]["cgan"]
     assert len(runs) == 2 and all(run["points"] for run in runs.values())
     assert (tmp_path / "ttq_cgan.png").is_file() and (tmp_path / "ttq_cgan_fast.png").is_file()
 
@@ -123,6 +145,6 @@ def test_time_to_quality_script(tmp_path):
 def test_data_checks_script(tmp_path):
     _run("data_checks.py", "--n", "256", "--rounds", "1", out=tmp_path,
          env={"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)})
-    result = json.loads((tmp_path / "data_checks.json").read_text())
+    (result,) = _read(tmp_path / "data_checks.json")["rows"]
     assert result["n"] == 256 and result["in_memory_full_pass_seconds_median"] > 0
     assert "streamed_cost_fraction_of_epoch" in result

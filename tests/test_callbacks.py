@@ -1,5 +1,6 @@
 import json
 
+import keras
 import numpy as np
 import pytest
 
@@ -23,7 +24,7 @@ def test_linear_decay_drives_both_optimizers_during_fit(digits_small):
                        training={"batch_size": 64, "linear_decay_from": 0.0})
     seen = []
 
-    class Probe(ganzoo.callbacks.keras.callbacks.Callback):
+    class Probe(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
             seen.append((float(np.asarray(self.model.g_optimizer.learning_rate)),
                          float(np.asarray(self.model.d_optimizer.learning_rate))))

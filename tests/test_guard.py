@@ -1,5 +1,6 @@
 """DivergenceGuard: NaN stops and restores; collapse signs warn (issue 9)."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -7,7 +8,7 @@ import ganzoo
 from ganzoo.callbacks import DivergenceGuard
 
 
-class PoisonAt(ganzoo.callbacks.keras.callbacks.Callback):
+class PoisonAt(keras.callbacks.Callback):
     """Puts a NaN into a discriminator weight after a given step (a stand-in for an explosion)."""
 
     def __init__(self, step):

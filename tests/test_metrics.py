@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from ganzoo import classifiers, datasets, metrics
+from ganzoo import classifiers, datasets, images, metrics
 
 
 # ----------------------------------------------------------------------------- Inception Score
@@ -170,8 +170,10 @@ def test_memorization_flags_a_planted_copy():
 def test_memorization_writes_the_closest_pairs(tmp_path):
     train, _ = datasets.load_digits("train")
     png = tmp_path / "pairs.png"
-    report = metrics.memorization(train[:20], train, n_pairs=4, png=str(png))
+    report = metrics.memorization(train[:20], train, n_pairs=4)
     assert report["flagged_fraction"] == 1.0  # every sample is a copy
+    np.testing.assert_array_equal(report["closest_generated"], report["closest_train"])
+    images.save_pairs(report["closest_generated"], report["closest_train"], str(png))
     from PIL import Image
 
     with Image.open(png) as im:  # 2 rows of 4 28x28 cells, padded and scaled x2
@@ -190,10 +192,15 @@ def test_birthday_estimates_a_known_support_within_a_factor_of_two(support, tmp_
     def sample(n, seed):  # a "generator" with exactly `support` equally likely outputs
         return outputs[np.random.default_rng(seed).integers(0, support, n)]
 
-    report = metrics.birthday_support(sample, threshold, png=str(tmp_path / "d.png"))
+    report = metrics.birthday_support(sample, threshold, n_pairs=3)
     assert report["support_estimate"] is not None
     assert support / 2 <= report["support_estimate"] <= support * 2, report
-    assert (tmp_path / "d.png").exists()
+    # the pairs returned are the duplicates that decided it: closer than the threshold
+    a, b = report["duplicates_a"], report["duplicates_b"]
+    assert 1 <= len(a) <= 3 and a.shape == b.shape == (len(a), 28, 28, 1)
+    judge = classifiers.as_judge(None, (28, 28, 1))
+    d = metrics.pairwise_distances(judge.features(a), judge.features(b))
+    assert (np.diag(d) < threshold).all()
 
 
 def test_birthday_gives_a_lower_bound_when_no_duplicates_appear():

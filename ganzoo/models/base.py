@@ -17,7 +17,8 @@ import tensorflow as tf
 
 from ganzoo import config as config_lib
 from ganzoo import datasets, losses, nets, schema
-from ganzoo.models.zoo_model import BASE_SCHEMA, ZooModel, make_optimizer  # noqa: F401
+from ganzoo.models.zoo_model import (BASE_SCHEMA, ZooModel, make_optimizer,  # noqa: F401
+                                     replicas_in_sync)
 from ganzoo.schema import Key
 
 
@@ -171,7 +172,7 @@ class GAN(ZooModel):
         keeping replica ``r``'s slice gives distinct noise per replica, and the concatenation
         equals what one device draws for the global batch (same seed, same step).
         """
-        replicas = _replicas()
+        replicas = replicas_in_sync()
         if replicas == 1:
             return draw((n,) + tuple(shape))
         rid = tf.distribute.get_replica_context().replica_id_in_sync_group
@@ -255,13 +256,20 @@ class GAN(ZooModel):
         empty = np.zeros((0,) + self.data_shape, np.float32)
         return np.concatenate(out).astype(np.float32) if out else empty
 
+    def default_labels(self, n):
+        """The labels ``generate`` uses when none are given: classes 0, 1, ..., C-1 repeated,
+        so every class appears equally often (``None`` for unconditional models)."""
+        if not self.num_classes:
+            return None
+        return (np.arange(n) % self.num_classes).astype(np.int32)
+
     def _check_labels(self, labels, n):
         if not self.num_classes:
             if labels is not None:
                 raise ValueError(f"{self.name} is unconditional: it takes no labels.")
             return None
         if labels is None:
-            return (np.arange(n) % self.num_classes).astype(np.int32)
+            return self.default_labels(n)
         labels = np.asarray(labels).reshape(-1)
         if len(labels) != n:
             raise ValueError(f"Got {len(labels)} labels for {n} samples; pass one per sample.")
@@ -270,6 +278,33 @@ class GAN(ZooModel):
             raise ValueError(f"labels must be integers in [0, {self.num_classes}), got values "
                              f"from {labels.min()} to {labels.max()}.")
         return labels.astype(np.int32)
+
+    @classmethod
+    def card_objective(cls, config):
+        """The card's objective and training algorithm (Markdown) for ``config``: the loss's
+        equations (:data:`ganzoo.losses.EQUATIONS`), what :meth:`objective_notes` adds, and the
+        update schedule."""
+        loss = config["loss"]["name"]
+        d_eq, g_eq, loss_name = losses.EQUATIONS[loss]
+        k = config["training"]["d_steps"]
+        notes = cls.objective_notes(config)
+        return (
+            f"Default loss `{loss}`, the {loss_name}:\n\n$${d_eq}$$\n\n$${g_eq}$$\n\n"
+            + (notes + "\n\n" if notes else "")
+            + f"Each training step updates the discriminator once on a real batch and a fresh "
+            f"generated batch; every {k} discriminator update{'s' if k > 1 else ''} the "
+            "generator is updated once on fresh noise (Goodfellow et al. 2014, Algorithm 1, "
+            f"k = {k}). Losses are batch means, divided by the number of replicas under "
+            "`tf.distribute`."
+            + (" With `training.reuse_fakes: true` (not the paper's algorithm) one generated "
+               "batch feeds both updates instead, and both players step from the same point; see "
+               "[Training faster](../performance.md)." if "reuse_fakes" in config["training"]
+               and k == 1 else ""))
+
+    @classmethod
+    def objective_notes(cls, config):
+        """What a variant adds to its loss in the card (a penalty, clipping); Markdown."""
+        return ""
 
     def train_step(self, data):
         """Each variant writes its own, like its paper's algorithm box (e.g.
@@ -293,6 +328,3 @@ def unpack(data):
         return data[0], (data[1] if len(data) > 1 else None)
     return data, None
 
-
-def _replicas():
-    return tf.distribute.get_strategy().num_replicas_in_sync

@@ -44,6 +44,22 @@ class Translator(ZooModel):
     directions = ("a2b",)
     num_classes = None
     is_image = True
+    #: how the card titles each network of :meth:`networks` (attribute name -> title)
+    network_titles = {}
+    #: what the test suite measures on the embedded demo, for the card (Markdown)
+    card_test = ""
+
+    def network_for(self, direction):
+        """The network that translates in ``direction`` (one of :attr:`directions`)."""
+        raise NotImplementedError
+
+    @property
+    def patch_grid(self):
+        """Side of the discriminators' grid of patch logits."""
+        from ganzoo import image_nets
+
+        return image_nets.patch_grid(self.data_shape[0],
+                                     self.config["discriminator"]["receptive_field"])
 
     def build_networks(self):
         cfg = self.config

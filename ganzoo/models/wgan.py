@@ -55,6 +55,11 @@ class WGAN(GAN):
     config_schema = WGAN_SCHEMA
 
     @classmethod
+    def objective_notes(cls, config):
+        clip = config["critic"]["clip_value"]
+        return f"After each critic update every critic weight is clipped to [-{clip}, {clip}]."
+
+    @classmethod
     def validate_config(cls, config):
         super().validate_config(config)
         if config["loss"]["name"] != "wasserstein":
@@ -121,6 +126,12 @@ class WGANGP(WGAN):
     metric_names = WGAN.metric_names + ("gp",)
 
     config_schema = WGAN_GP_SCHEMA
+
+    @classmethod
+    def objective_notes(cls, config):
+        return (r"$$L_D \mathrel{+}= \lambda\,\mathbb{E}_{\hat x}[(\lVert\nabla_{\hat x} "
+                r"D(\hat x)\rVert_2 - 1)^2],\quad \hat x = \alpha x + (1-\alpha)G(z),\ "
+                r"\alpha\sim U[0,1]$$")
 
     @classmethod
     def validate_config(cls, config):

@@ -299,7 +299,7 @@ class ZooModel(keras.Model):
         """One update of ``variables`` from ``loss`` recorded on ``tape``: gradients divided by
         the replica count (so the summed gradients under tf.distribute are those of the
         global-batch mean), scaled and unscaled under ``mixed_float16``."""
-        replicas = _replicas()
+        replicas = replicas_in_sync()
         scale = None
         if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
             # d(scale * loss) without re-entering the tape; apply_gradients unscales and skips
@@ -483,7 +483,8 @@ def _known_length(dataset):
     return n if n > 0 else None
 
 
-def _replicas():
+def replicas_in_sync():
+    """Replicas of the current ``tf.distribute`` strategy (1 without one)."""
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 

@@ -59,7 +59,7 @@ def test_default_configs_build_the_papers_networks():
     assert 54.4e6 < p2p.generator.count_params() < 54.5e6  # the paper's 256 px U-Net: 54.4M
     assert p2p.discriminator.output_shape == (None, 30, 30, 1)
     cyc = ganzoo.build("cyclegan")
-    assert 11.3e6 < cyc.generator.count_params() < 11.4e6  # 9 blocks at 256 px
+    assert 11.3e6 < cyc.G.count_params() < 11.4e6  # 9 blocks at 256 px
     assert cyc.config["pool"]["capacity"] == 50 and cyc.config["loss"]["cycle_weight"] == 10
 
 

@@ -1,0 +1,180 @@
+"""Watching a run: loss curves, Inception Score and FID every few epochs, TensorBoard scalars.
+
+:class:`InceptionScore` and :class:`FID` add their values to the epoch's logs, so they appear in
+``fit``'s History (on the epochs they run), in :class:`LossCurves` and in a
+``keras.callbacks.TensorBoard`` placed *after* them in the callbacks list; with ``log_dir=`` they
+also write TensorBoard scalars themselves.
+"""
+
+import os
+
+import keras
+import numpy as np
+
+from ganzoo import images as images_lib
+
+_WRITERS = {}
+
+
+def write_summary(log_dir, kind, name, value, step):
+    """Write one TensorBoard scalar or image to ``log_dir`` (one writer per directory)."""
+    import tensorflow as tf
+
+    writer = _WRITERS.get(log_dir)
+    if writer is None:
+        writer = _WRITERS[log_dir] = tf.summary.create_file_writer(log_dir)
+    with writer.as_default(step=int(step)):
+        if kind == "image":
+            tf.summary.image(name, value)
+        else:
+            tf.summary.scalar(name, value)
+    writer.flush()
+
+
+class _EveryN(keras.callbacks.Callback):
+    """Base of the metric callbacks: run :meth:`compute` every ``every`` epochs and log it."""
+
+    def __init__(self, every, log_dir):
+        super().__init__()
+        if int(every) < 1:
+            raise ValueError(f"every must be a positive number of epochs, got {every}.")
+        self.every, self.log_dir = int(every), log_dir
+
+    def _samples(self, n, seed):
+        return self.model.generate(n, seed=seed)  # conditional models: every class equally often
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        values = self.compute()
+        if logs is not None:
+            logs.update(values)
+        if self.log_dir:
+            for key, value in values.items():
+                write_summary(self.log_dir, "scalar", key, value, epoch + 1)
+
+
+class InceptionScore(_EveryN):
+    """Log the Inception Score of ``n`` fresh samples every ``every`` epochs.
+
+    Adds ``inception_score`` and ``inception_score_std`` to the epoch's logs (see
+    :func:`ganzoo.metrics.inception_score`). Conditional models are sampled with every class
+    equally often.
+
+    Args:
+        every: epochs between scores.
+        n: samples per score.
+        classifier: a :class:`ganzoo.classifiers.Judge` or Keras classifier; ``None`` uses the
+            default for the model's image size (the shipped MNIST classifier for 28x28x1).
+        splits: IS splits.
+        seed: seed of the samples (the same noise every time).
+        log_dir: also write TensorBoard scalars here.
+
+    Example:
+
+    ```python
+    gan.fit(ds, callbacks=[ganzoo.callbacks.InceptionScore(every=5, n=5000)])
+    ```
+    """
+
+    def __init__(self, every=1, n=5000, classifier=None, splits=10, seed=0, log_dir=None):
+        super().__init__(every, log_dir)
+        self.n, self.classifier, self.splits, self.seed = int(n), classifier, splits, seed
+        self._judge = None
+
+    def compute(self):
+        from ganzoo import classifiers, metrics
+
+        if self._judge is None:
+            self._judge = classifiers.as_judge(self.classifier, self.model.data_shape)
+        probs = self._judge.probs(self._samples(self.n, self.seed))
+        mean, std = metrics.inception_score(probs, splits=self.splits)
+        return {"inception_score": mean, "inception_score_std": std}
+
+
+class FID(_EveryN):
+    """Log the Fréchet distance of ``n`` fresh samples to reference images every ``every`` epochs.
+
+    The reference's features are computed once, when training begins. Adds ``fid`` to the
+    epoch's logs (see :func:`ganzoo.metrics.fid`).
+
+    Args:
+        reference: real images (array, uint8 or [-1, 1]), or a dataset name or path that
+            :func:`ganzoo.datasets.load_arrays` reads (e.g. ``"digits"``).
+        every: epochs between scores.
+        n: generated samples per score (and at most this many reference images).
+        extractor: a :class:`ganzoo.classifiers.Judge` or Keras model; ``None`` uses the default
+            for the image size.
+        seed: seed of the samples.
+        log_dir: also write TensorBoard scalars here.
+
+    Example:
+
+    ```python
+    gan.fit(ds, callbacks=[ganzoo.callbacks.FID(reference="digits", every=5)])
+    ```
+    """
+
+    def __init__(self, reference, every=1, n=5000, extractor=None, seed=0, log_dir=None):
+        super().__init__(every, log_dir)
+        self.reference, self.n, self.extractor, self.seed = reference, int(n), extractor, seed
+        self._judge = self._stats = None
+
+    def on_train_begin(self, logs=None):
+        from ganzoo import classifiers, datasets, metrics
+
+        ref = self.reference
+        if isinstance(ref, (str, os.PathLike)):
+            ref = datasets.load_arrays(ref, split="train")[0]
+        ref = np.asarray(ref)[:self.n]
+        if tuple(ref.shape[1:]) != tuple(self.model.data_shape):
+            raise ValueError(f"FID reference images are {tuple(ref.shape[1:])} but the model "
+                             f"makes {tuple(self.model.data_shape)}; pass references of the "
+                             "model's size.")
+        self._judge = classifiers.as_judge(self.extractor, self.model.data_shape)
+        self._stats = metrics.feature_statistics(self._judge.features(ref))
+
+    def compute(self):
+        from ganzoo import metrics
+
+        feats = self._judge.features(self._samples(self.n, self.seed))
+        return {"fid": metrics.frechet_distance_from_statistics(
+            *metrics.feature_statistics(feats), *self._stats)}
+
+
+class LossCurves(keras.callbacks.Callback):
+    """Record every logged metric per epoch and redraw a PNG of the curves after each epoch.
+
+    Also writes the numbers as JSON (``history_path``) so nothing is lost if
+    training is interrupted. Entries are indexed by epoch number, so a resumed
+    run (``resume=True``) continues the curves of the interrupted one.
+
+    Args:
+        path: the PNG to write (e.g. ``run/losses.png``).
+        history_path: optional JSON file for the per-epoch values.
+        resume: start from the values already in ``history_path``.
+    """
+
+    def __init__(self, path, history_path=None, resume=False):
+        super().__init__()
+        self.path, self.history_path, self.resume = path, history_path, resume
+        self.history = {}
+
+    def on_train_begin(self, logs=None):
+        if self.resume and self.history_path and os.path.exists(self.history_path):
+            from ganzoo.files import read_json
+
+            self.history = read_json(self.history_path, "loss history")
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        for key in list(self.history) + [k for k in logs if k not in self.history]:
+            values = self.history.setdefault(key, [])
+            del values[epoch:]                              # a resumed epoch replaces its entry
+            values.extend([None] * (epoch - len(values)))   # metrics logged every N epochs
+            values.append(float(logs[key]) if key in logs else None)
+        if self.history_path:
+            from ganzoo.files import write_json
+
+            write_json(self.history_path, self.history)
+        images_lib.plot_history(self.history, self.path)
