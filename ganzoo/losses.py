@@ -140,9 +140,9 @@ def gradient_penalty(critic, real, fake, alpha=None, epsilon=1e-12):
     """
     real = tf.convert_to_tensor(real)
     fake = tf.cast(tf.convert_to_tensor(fake), real.dtype)
-    batch = tf.shape(real)[0]
+    m = tf.shape(real)[0]  # batch size
     if alpha is None:
-        alpha = tf.random.uniform([batch], 0.0, 1.0, dtype=real.dtype)
+        alpha = tf.random.uniform([m], 0.0, 1.0, dtype=real.dtype)
     alpha = tf.reshape(tf.cast(alpha, real.dtype), [-1] + [1] * (real.shape.rank - 1))
     mixed = alpha * real + (1.0 - alpha) * fake
     with tf.GradientTape() as tape:
