@@ -64,11 +64,7 @@ def save_grid(images, path, ncols=None, scale=1):
 
 def save_scatter(points, path, reference=None, title=None):
     """Write 2-D points as a scatter-plot PNG (used for vector data such as the ring)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     points = np.asarray(points)
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     if reference is not None:
@@ -80,13 +76,7 @@ def save_scatter(points, path, reference=None, title=None):
         ax.set_title(title)
     if reference is not None:
         ax.legend(loc="upper right", markerscale=4)
-    fig.tight_layout()
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=100)
-    finally:
-        plt.close(fig)
-    return path
+    return _save_figure(fig, path)
 
 
 def save_samples(samples, path, ncols=None, scale=2):
@@ -115,11 +105,7 @@ def plot_history(history, path):
     """Plot ``{metric: [value per epoch]}`` to a PNG, one panel each for losses, sample quality
     (IS, FID) and the rest (discriminator outputs, accuracies). ``None`` marks epochs without
     a value."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     def group(key):
         if "loss" in key:
             return "losses"
@@ -144,6 +130,22 @@ def plot_history(history, path):
         ax.set_title(title)
         ax.grid(alpha=0.3)
         ax.legend()
+    return _save_figure(fig, path)
+
+
+def _pyplot():
+    """matplotlib's pyplot on the file-only Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save_figure(fig, path):
+    """Lay out ``fig``, write it as a PNG atomically and close it; returns ``path``."""
+    plt = _pyplot()
     fig.tight_layout()
     try:
         with atomic_path(path) as tmp:

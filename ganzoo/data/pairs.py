@@ -83,6 +83,12 @@ def _read_folder(folder):
     return [os.path.basename(f) for f in files], read_images(files, folder)
 
 
+def _npz_pair(path, key_a, key_b, layout):
+    """The A and B arrays of an ``.npz``."""
+    arrays = read_npz_arrays(path, [key_a, key_b], layout=layout)
+    return arrays[key_a], arrays[key_b]
+
+
 def _split_dir(folder, split):
     sub = os.path.join(folder, split)
     return sub if os.path.isdir(sub) else folder
@@ -105,9 +111,7 @@ def read_pairs(source, split="train"):
     if source == "digits_edges":
         return digits_edges(split)
     if os.path.isfile(source):
-        arrays = read_npz_arrays(source, [f"a_{split}", f"b_{split}"],
-                                 layout="a_train/b_train keys")
-        a, b = arrays[f"a_{split}"], arrays[f"b_{split}"]
+        a, b = _npz_pair(source, f"a_{split}", f"b_{split}", "a_train/b_train keys")
         _check_pair_arrays(a, b, source)
         return a, b
     if not os.path.isdir(source):
@@ -139,9 +143,8 @@ def read_unpaired(source, split="train"):
     if source == "digits_thickness":
         return digits_thickness(split)
     if os.path.isfile(source):
-        arrays = read_npz_arrays(source, [f"{split}A", f"{split}B"],
-                                 layout="trainA/trainB keys (or a folder with trainA/ and trainB/)")
-        a, b = arrays[f"{split}A"], arrays[f"{split}B"]
+        a, b = _npz_pair(source, f"{split}A", f"{split}B",
+                         "trainA/trainB keys (or a folder with trainA/ and trainB/)")
     elif os.path.isdir(source):
         dirs = [os.path.join(source, f"{split}{d}") for d in "AB"]
         missing = [d for d in dirs if not os.path.isdir(d)]
