@@ -12,8 +12,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
 
-from ganzoo import (callbacks, classifiers, config, datasets, export, losses, metrics,  # noqa: E402
-                    models, nets, toy)
+from ganzoo import (callbacks, classifiers, config, data, datasets, export, images,  # noqa: E402
+                    losses, metrics, models, nets, results, schema, toy)
 from ganzoo.evaluation import evaluate  # noqa: E402
 from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.data import DataError  # noqa: E402
@@ -38,5 +38,6 @@ except Exception:  # running from a source tree that was never installed
 
 __all__ = ["build", "card", "evaluate", "metrics", "list_models", "load", "register",
            "resolve_config", "train", "Run", "datasets", "callbacks", "classifiers", "export",
-           "losses", "models", "nets", "toy", "config", "ConfigError", "DataError", "GanzooError",
+           "losses", "models", "nets", "toy", "config", "data", "images", "results", "schema",
+           "ConfigError", "DataError", "GanzooError",
            "ModelError", "RunError", "WriteError"]
