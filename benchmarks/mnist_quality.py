@@ -63,8 +63,8 @@ def main():
     for name in args.models.split(","):
         gan = ganzoo.build(name, seed=0)
         n_cb = min(args.n, 10_000)
-        callbacks = [ganzoo.callbacks.InceptionScore(every=1, n=n_cb),
-                     ganzoo.callbacks.FID(reference=x, every=1, n=n_cb)]
+        callbacks = [ganzoo.callbacks.InceptionScore(every=1, n=n_cb, judge="mnist"),
+                     ganzoo.callbacks.FID(reference=x, every=1, n=n_cb, judge="mnist")]
         start = time.perf_counter()
         history = gan.fit(x, y if gan.num_classes else None, epochs=args.epochs, verbose=2,
                           callbacks=callbacks)

@@ -5,10 +5,13 @@
                        [--set key=value ...] [--config YAML] [--out DIR] [--seed S] [--force]
                        [--resume] [--save-every STEPS] [--strategy mirrored|multiworker]
     ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--out grid.png]
-    ganzoo evaluate RUN_DIR [--metrics is,fid,kid,pr,memorization,birthday] [--reference NAME|PATH]
-                            [--n N] [--out DIR]
+    ganzoo evaluate RUN_DIR [--metrics is,fid,kid,pr,dc,memorization,birthday,cond_acc,...]
+                            [--reference NAME|PATH] [--judge mnist|inception|PATH] [--n N]
+                            [--out DIR]
     ganzoo export RUN_DIR --format saved_model|tflite --out PATH [--quantize Q] [--output uint8]
     ganzoo cards | ganzoo card MODEL
+    ganzoo judge train DATA --out DIR [--epochs N] [--batch-size N] [--seed S] [--force]
+                                      [--backup DIR]
 """
 
 import argparse
@@ -99,12 +102,18 @@ def _parser():
     ev = sub.add_parser("evaluate", help="score a trained run: IS, FID, KID, precision/recall, "
                                          "memorisation, birthday-paradox support")
     ev.add_argument("run", help="run directory or .keras file")
-    ev.add_argument("--metrics", default="is,fid",
-                    help="comma-separated: is, fid, kid, pr, memorization, birthday "
-                         "(default is,fid)")
+    ev.add_argument("--metrics", default=None,
+                    help="comma-separated: is, fid, kid, pr (precision/recall), dc (density/"
+                         "coverage), memorization, birthday; conditional models also cond_acc, "
+                         "intra_fid, cas (default is,fid); image-to-image models: l1, psnr, "
+                         "ssim (paired), domain, fid (with --judge; default l1,psnr,ssim or "
+                         "domain,fid)")
     ev.add_argument("--reference", default=None,
                     help="real data: a dataset name ('digits', a tfds name), an .npz or an image "
                          "folder (default: the dataset the run was trained on)")
+    ev.add_argument("--judge", default=None,
+                    help="mnist, inception, or a judge folder (ganzoo judge train); default: the "
+                         "shipped judge of the run's dataset, if there is one")
     ev.add_argument("--n", type=int, default=10_000, help="generated samples (default 10000)")
     ev.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
     ev.add_argument("--out", default=None,
@@ -117,6 +126,21 @@ def _parser():
     cd.add_argument("model", help="registered model name, or a run folder")
     cd.set_defaults(func=cmd_card)
 
+    jd = sub.add_parser("judge", help="judges: the classifiers that score generated images")
+    jsub = jd.add_subparsers(dest="judge_command")
+    jt = jsub.add_parser("train", help="train a judge on labelled data and write a judge folder")
+    jt.add_argument("data", help="tfds name, folder of class sub-folders, or .npz with labels")
+    jt.add_argument("--out", required=True, help="the judge folder to write")
+    jt.add_argument("--epochs", type=int, default=None,
+                    help="default 15 up to 28 px, 30 above")
+    jt.add_argument("--batch-size", type=int, default=128)
+    jt.add_argument("--seed", type=int, default=0)
+    jt.add_argument("--force", action="store_true", help="replace an existing judge folder")
+    jt.add_argument("--backup", default=None,
+                    help="folder for per-epoch checkpoints; rerun the same command to resume")
+    jt.set_defaults(func=cmd_judge_train)
+    jd.set_defaults(func=lambda args: (jd.print_help(), 2)[1])
+
     ex = sub.add_parser("export", help="export a trained generator to SavedModel or TFLite, "
                                        "verified against Keras")
     from ganzoo import export
@@ -124,6 +148,18 @@ def _parser():
     export.add_arguments(ex)
     ex.set_defaults(func=export.run_from_args)
     return p
+
+
+def cmd_judge_train(args):
+    from ganzoo import judges
+
+    if args.epochs is not None and args.epochs <= 0:
+        raise ValueError(f"--epochs must be positive, got {args.epochs}.")
+    judge = judges.train(args.data, args.out, epochs=args.epochs, batch_size=args.batch_size,
+                         seed=args.seed, force=args.force, checkpoint_dir=args.backup)
+    print(f"ganzoo: wrote {args.out}/ (model.keras, judge.json, card.md); test accuracy "
+          f"{judge.record['test_accuracy']:.2%}")
+    return 0
 
 
 def cmd_list(args):
@@ -182,19 +218,34 @@ def cmd_evaluate(args):
     import ganzoo
     from ganzoo import files, runs
 
-    names = ganzoo.evaluation.parse_metrics(args.metrics)  # before any slow work
+    from ganzoo.models.translation import Translator
+
+    evaluation = ganzoo.evaluation
     model, run = runs.open_model(args.run)
+    if isinstance(model, Translator):
+        default = "l1,psnr,ssim" if model.paired else "domain,fid"
+        if args.judge and model.paired:
+            default += ",domain,fid"
+        names = args.metrics or default
+
+        def score(out):
+            return evaluation.evaluate_translation(model, names, reference=reference,
+                                                   judge=args.judge, n=args.n, out=out)
+    else:
+        names = evaluation.parse_metrics(args.metrics or "is,fid")  # before any slow work
+
+        def score(out):
+            return ganzoo.evaluate(model, names, reference=reference, n=args.n, out=out,
+                                   seed=args.seed, judge=args.judge)
     reference = runs.recorded_dataset(args.run, args.reference, "--reference")
     out = args.out or os.path.join(run.path if run else os.path.dirname(os.path.abspath(args.run)),
                                    "evaluation")
     runs.check_writable(out, "--out")
     if run is not None and os.path.abspath(out).startswith(os.path.abspath(run.path) + os.sep):
         with files.FolderLock(run.path, "evaluating"):
-            report = ganzoo.evaluate(model, names, reference=reference, n=args.n, out=out,
-                                     seed=args.seed)
+            report = score(out)
     else:
-        report = ganzoo.evaluate(model, names, reference=reference, n=args.n, out=out,
-                                 seed=args.seed)
+        report = score(out)
     for name, value in report["metrics"].items():
         print(f"{name}: {_summary(value)}")
     print(f"ganzoo: wrote {report['report']}")

@@ -9,12 +9,16 @@ import os
 
 import numpy as np
 
-from ganzoo import classifiers, datasets, images
+from ganzoo import datasets, images, judges
 from ganzoo import metrics as metrics_lib
 
 #: metric names accepted by :func:`evaluate` (``memorisation`` is accepted as an alias)
-METRICS = ("is", "fid", "kid", "pr", "memorization", "birthday")
-ALIASES = {"memorisation": "memorization", "inception_score": "is", "precision_recall": "pr"}
+METRICS = ("is", "fid", "kid", "pr", "dc", "memorization", "birthday", "cond_acc",
+           "intra_fid", "cas")
+ALIASES = {"memorisation": "memorization", "inception_score": "is", "precision_recall": "pr",
+           "density_coverage": "dc", "conditional_accuracy": "cond_acc"}
+#: metrics of conditional models (samples asked for a class)
+CONDITIONAL = ("cond_acc", "intra_fid", "cas")
 
 
 def parse_metrics(names):
@@ -61,19 +65,22 @@ def check_memory(n, shape, option="n", copies=1):
 
 
 def reference_arrays(reference):
-    """``(train_images, test_images or None)`` as uint8 from a name, path or array."""
+    """``(train images, train labels, test images, test labels)`` as uint8 (and int32) from a
+    name, path or array; missing parts are ``None``."""
     if isinstance(reference, (str, os.PathLike)):
-        train, _ = datasets.load_arrays(reference, split="train")
-        try:
-            test, _ = datasets.load_arrays(reference, split="test")
-        except (datasets.DataError, ValueError):
-            test = None  # folders and train-only archives: memorisation holds out part of train
-        return train, test
-    return np.asarray(reference), None
+        train, train_labels = datasets.load_arrays(reference, split="train")
+        test = test_labels = None  # folders (no splits) and train-only archives
+        if not os.path.isdir(reference):
+            try:
+                test, test_labels = datasets.load_arrays(reference, split="test")
+            except (datasets.DataError, ValueError):
+                pass
+        return train, train_labels, test, test_labels
+    return np.asarray(reference), None, None, None
 
 
 def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, seed=0,
-             classifier=None, verbose=1):
+             judge=None, verbose=1):
     """Score a trained generator.
 
     Args:
@@ -85,8 +92,11 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
         n: generated samples (at most 2,000 go to the memorisation search).
         out: folder for ``report.json`` and PNGs; ``None`` writes nothing.
         seed: seed of the samples.
-        classifier: judge for every metric (:class:`ganzoo.classifiers.Judge` or Keras model);
-            ``None`` uses the default for the image size.
+        judge: the judge of every metric: a shipped name (``"mnist"``, ``"inception"``), a
+            judge folder (``ganzoo judge train``), a :class:`ganzoo.classifiers.Judge` or a Keras
+            classifier. ``None`` uses a shipped judge only when ``reference`` is that judge's
+            own dataset (MNIST or the embedded digits for ``"mnist"``); anything else is a
+            :class:`ganzoo.judges.JudgeError` that lists the choices.
         verbose: 1 shows a progress bar.
 
     Returns:
@@ -113,20 +123,30 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
         raise ValueError(f"n must be at least 20 samples, got {n}.")
     check_memory(n, model.data_shape, "n (--n)", copies=3)
     runs.check_outputs_finite(model)
-    needs_reference = [m for m in names if m != "is"]
-    train = test = None
+    conditional = [m for m in names if m in CONDITIONAL]
+    if conditional and not model.num_classes:
+        raise ValueError(f"{', '.join(conditional)} measure conditional models; {model.name} "
+                         "has no classes.")
+    needs_reference = [m for m in names if m not in ("is", "cond_acc")]
+    train = test = train_labels = test_labels = None
     if needs_reference:
         if reference is None:
             raise ValueError(f"Metrics {', '.join(needs_reference)} compare with real data; pass "
                              "reference= (a dataset name such as 'digits', an .npz or a folder).")
-        train, test = reference_arrays(reference)
+        train, train_labels, test, test_labels = reference_arrays(reference)
         if train.ndim == 3:
             train = train[..., None]
+        if "intra_fid" in names and train_labels is None:
+            raise ValueError("intra_fid needs labelled reference data (class folders, an .npz "
+                             "with y_train, or a labelled tfds dataset).")
+        if "cas" in names and test_labels is None:
+            raise ValueError("cas tests on real labelled test images; the reference data has no "
+                             "labelled test split.")
         if tuple(train.shape[1:]) != tuple(model.data_shape):
             raise ValueError(f"Reference images are {tuple(train.shape[1:])} but the model makes "
                              f"{tuple(model.data_shape)}; pass reference data of the model's "
                              "size.")
-    judge = classifiers.as_judge(classifier, model.data_shape)
+    judge = judges.resolve(judge, reference, model.data_shape)  # before any sample is made
     if out:  # the folder itself is made by the first write, so a failure leaves none behind
         runs.check_writable(out, "out (--out)")
 
@@ -140,16 +160,21 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
         if bar is not None:
             bar.update(done)
 
-    fake = model.generate(n, seed=seed)  # conditional models: every class equally often
+    fake_labels = model.default_labels(n) if model.num_classes else None
+    fake = model.generate(n, seed=seed, labels=fake_labels)  # every class equally often
     probs, fake_feats = judge.probs_and_features(fake) if judge.outputs != "features" else (
         None, judge.features(fake))
     tick()
     report = {"model": model.name, "n": n, "seed": seed, "judge": judge.name,
+              "judge_sha256": getattr(judge, "record", {}).get("weights_sha256"),
+              "real_split": "train" if train is not None else None,
+              "real_images": None if train is None else int(len(train)),
               "reference": os.fspath(reference) if isinstance(reference, (str, os.PathLike))
               else None, "metrics": {}}
     real_feats = None
-    if any(m in names for m in ("fid", "kid", "pr")):
+    if any(m in names for m in ("fid", "kid", "pr", "dc", "intra_fid")):
         real_feats = judge.features(train[:max(n, 10_000)])
+        report["real_images"] = int(len(real_feats))  # the real set the distances used
     for name in names:
         if name == "is":
             if probs is None:
@@ -165,6 +190,25 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
             m = min(len(fake_feats), len(real_feats), 5000)
             report["metrics"]["precision_recall"] = metrics_lib.precision_recall(
                 real_feats[:m], fake_feats[:m])
+        elif name == "dc":
+            m = min(len(fake_feats), len(real_feats), 5000)
+            report["metrics"]["density_coverage"] = metrics_lib.density_coverage(
+                real_feats[:m], fake_feats[:m])
+        elif name == "cond_acc":
+            if probs is None:
+                raise ValueError(f"{judge.name} gives features only; cond_acc needs a "
+                                 "classifier.")
+            report["metrics"]["conditional_accuracy"] = metrics_lib.conditional_accuracy(
+                probs, fake_labels)
+        elif name == "intra_fid":
+            report["metrics"]["intra_class_fid"] = metrics_lib.intra_class_fid(
+                fake_feats, fake_labels, real_feats, train_labels[:len(real_feats)])
+        elif name == "cas":
+            report["metrics"]["classification_accuracy_score"] = {
+                "generated": metrics_lib.classification_accuracy_score(
+                    fake, fake_labels, test, test_labels, seed=seed),
+                "real_baseline": metrics_lib.classification_accuracy_score(
+                    train[:n], train_labels[:n], test, test_labels, seed=seed)}
         elif name == "memorization":
             mem = metrics_lib.memorization(fake[:2000], train, test, extractor=judge)
             if out:
@@ -203,3 +247,94 @@ def save_report(report, path):
 
     write_json(path, plain(report))
     return path
+
+
+#: metrics of image-to-image models: paired (pix2pix) L1, PSNR, SSIM against the test targets;
+#: any translator: domain success rate and FID in a domain judge's features
+TRANSLATION_METRICS = ("l1", "psnr", "ssim", "domain", "fid")
+
+
+def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, judge=None,
+                         direction="a2b", n=None, out=None):
+    """Score an image-to-image model on the test split of ``reference``.
+
+    Paired models (pix2pix): ``l1`` (mean |G(x) - y| in [-1, 1] units), ``psnr`` and ``ssim``
+    (``tf.image.psnr`` / ``tf.image.ssim`` on [0, 1] images) against the targets. Any model:
+    ``domain`` (domain success rate: the share of translated test images a domain judge
+    assigns to the target domain) and ``fid`` (in that judge's features, against the real
+    target domain's test images). The domain judge is a judge trained on the two domains
+    (``ganzoo judge train DATA`` on an unpaired or paired dataset: class 0 = A, 1 = B). The
+    real target images' own rates are reported as the ceiling.
+
+    Args:
+        model: a trained pix2pix or CycleGAN (or a run folder / ``.keras`` path).
+        metrics: names from :data:`TRANSLATION_METRICS`.
+        reference: the dataset (paired or unpaired source); its ``test`` split is used.
+        judge: the domain judge (a judge folder or object), needed by ``domain`` and ``fid``.
+        direction: ``"a2b"`` or ``"b2a"`` (CycleGAN; pix2pix uses its configured direction).
+        n: at most this many test images (default all).
+        out: folder for ``report.json``; ``None`` writes nothing.
+    """
+    import tensorflow as tf
+
+    from ganzoo import runs
+    from ganzoo.models.translation import Translator
+
+    if isinstance(model, (str, os.PathLike)):
+        model = runs.open_model(model)[0]
+    if not isinstance(model, Translator):
+        raise ValueError(f"{model.name} is not an image-to-image model; use evaluate().")
+    names = [m.strip() for m in metrics.split(",")] if isinstance(metrics, str) else list(metrics)
+    unknown = [m for m in names if m not in TRANSLATION_METRICS]
+    if unknown:
+        raise ValueError(f"Unknown translation metric {unknown[0]!r}; choose from "
+                         f"{', '.join(TRANSLATION_METRICS)}.")
+    if not model.paired and any(m in names for m in ("l1", "psnr", "ssim")):
+        raise ValueError("l1, psnr and ssim compare with paired targets; an unpaired model has "
+                         "none. Use domain and fid with a domain judge.")
+    if any(m in names for m in ("domain", "fid")):
+        if judge is None:
+            raise judges.JudgeError("domain and fid need a domain judge (class 0 = domain A, 1 = "
+                                    "B): train one with `ganzoo judge train DATA --out DIR` and "
+                                    "pass --judge DIR.")
+        judge = judges.resolve(judge, reference, model.data_shape)
+    if reference is None:
+        raise ValueError("Pass reference= (the dataset whose test split to translate).")
+    if out:
+        runs.check_writable(out, "out (--out)")
+    if model.paired:
+        a, b = datasets.read_pairs(reference, "test")
+        direction = model.config.get("direction", "a2b")
+    else:
+        a, b = datasets.read_unpaired(reference, "test")
+    inputs, targets = (a, b) if direction == "a2b" else (b, a)
+    if n:
+        inputs, targets = inputs[:int(n)], targets[:int(n)]
+    outputs = model.translate(inputs) if model.paired else model.translate(inputs, direction)
+    target_class = 1 if direction == "a2b" else 0
+    report = {"model": model.name, "direction": direction, "test_images": int(len(inputs)),
+              "reference": os.fspath(reference) if isinstance(reference, (str, os.PathLike))
+              else None, "judge": None if judge is None else judge.name, "metrics": {}}
+    real = model.as_float(targets)
+    for name in names:
+        if name == "l1":
+            report["metrics"]["l1"] = float(np.abs(outputs - real).mean())
+        elif name == "psnr":
+            report["metrics"]["psnr_db"] = float(tf.reduce_mean(tf.image.psnr(
+                (outputs + 1) / 2, (real + 1) / 2, max_val=1.0)))
+        elif name == "ssim":
+            report["metrics"]["ssim"] = float(tf.reduce_mean(tf.image.ssim(
+                tf.constant((outputs + 1) / 2), tf.constant((real + 1) / 2), max_val=1.0)))
+        elif name == "domain":
+            report["metrics"]["domain_success"] = {
+                "translated": float((judge.probs(outputs).argmax(1) == target_class).mean()),
+                "real_targets": float((judge.probs(real).argmax(1) == target_class).mean())}
+        elif name == "fid":
+            real_feats = judge.features(real)
+            report["metrics"]["fid"] = {
+                "translated": metrics_lib.frechet_distance(judge.features(outputs), real_feats),
+                "real_inputs": metrics_lib.frechet_distance(
+                    judge.features(model.as_float(inputs)), real_feats)}
+    if out:
+        report["report"] = save_report(report, os.path.join(out, "report.json"))
+    return report

@@ -179,9 +179,19 @@ def frechet_distance(features_a, features_b):
 
     Returns:
         The distance as a float (0 for identical sets; independent of sample order).
+
+    Warns when a set has fewer samples than twice the feature dimension: the covariance is then
+    poorly estimated and FID biased upwards; KID (:func:`kernel_inception_distance`) is
+    unbiased at any size.
     """
-    return frechet_distance_from_statistics(*feature_statistics(features_a),
-                                            *feature_statistics(features_b))
+    a = _check_features(features_a, "features_a")
+    b = _check_features(features_b, "features_b")
+    n, dim = min(len(a), len(b)), a.shape[1]
+    if n < 2 * dim:
+        warnings.warn(f"FID from {n} samples of {dim}-d features (fewer than 2 x {dim}): the "
+                      "covariance is poorly estimated and FID biased upwards; use more samples "
+                      "or KID.", stacklevel=2)
+    return frechet_distance_from_statistics(*feature_statistics(a), *feature_statistics(b))
 
 
 def fid(images_a, images_b, extractor=None):
@@ -269,22 +279,118 @@ def precision_recall(real_features, fake_features, k=3):
     if not 1 <= k < min(len(real), len(fake)):
         raise ValueError(f"k must be at least 1 and below the set sizes; got k={k}.")
 
-    def radii(x):
-        r = np.empty(len(x))
-        for i in range(0, len(x), 2048):
-            d = pairwise_distances(x[i:i + 2048], x)
-            r[i:i + 2048] = np.partition(d, k, axis=1)[:, k]  # index 0 is the sample itself
-        return r
-
     def inside(queries, support, support_radii):
-        hit = np.zeros(len(queries), bool)
-        for i in range(0, len(queries), 2048):
-            d = pairwise_distances(queries[i:i + 2048], support)
-            hit[i:i + 2048] = (d <= support_radii[None, :]).any(1)
-        return float(hit.mean())
+        return float((_balls_hit(queries, support, support_radii) > 0).mean())
 
-    return {"precision": inside(fake, real, radii(real)),
-            "recall": inside(real, fake, radii(fake)), "k": k}
+    return {"precision": inside(fake, real, _knn_radii(real, k)),
+            "recall": inside(real, fake, _knn_radii(fake, k)), "k": k}
+
+
+def _knn_radii(x, k):
+    """Distance of each row of ``x`` to its k-th nearest neighbour in ``x`` (itself excluded)."""
+    r = np.empty(len(x))
+    for i in range(0, len(x), 2048):
+        d = pairwise_distances(x[i:i + 2048], x)
+        r[i:i + 2048] = np.partition(d, k, axis=1)[:, k]  # index 0 is the sample itself
+    return r
+
+
+def _balls_hit(queries, centres, radii):
+    """For each query, how many balls (``centres``, ``radii``) contain it."""
+    counts = np.zeros(len(queries), np.int64)
+    for i in range(0, len(queries), 2048):
+        d = pairwise_distances(queries[i:i + 2048], centres)
+        counts[i:i + 2048] = (d <= radii[None, :]).sum(1)
+    return counts
+
+
+def density_coverage(real_features, fake_features, k=5):
+    """Density and coverage (Naeem, Oh, Uh, Choi & Yoo 2020, "Reliable Fidelity and Diversity
+    Metrics for Generative Models").
+
+    Balls around the *real* samples only, each reaching its k-th nearest real neighbour.
+    Density: the average number of real balls a fake sample falls in, divided by k (about 1
+    when fakes are distributed like the reals; above 1 where they crowd dense regions).
+    Coverage: the fraction of real samples whose ball holds at least one fake.
+
+    Returns:
+        ``{"density": float, "coverage": float, "k": k}``.
+    """
+    real = _check_features(real_features, "real_features")
+    fake = _check_features(fake_features, "fake_features")
+    k = int(k)
+    if not 1 <= k < len(real):
+        raise ValueError(f"k must be at least 1 and below the real set's size; got k={k}.")
+    radii = _knn_radii(real, k)
+    density = float(_balls_hit(fake, real, radii).mean() / k)
+    nearest_fake = nearest(real, fake)[0]
+    coverage = float((nearest_fake <= radii).mean())
+    return {"density": density, "coverage": coverage, "k": k}
+
+
+# ----------------------------------------------------------------------------- conditional
+
+
+def conditional_accuracy(probs, labels):
+    """How often the judge assigns conditional samples the class they were asked for.
+
+    Args:
+        probs: the judge's class probabilities of the samples (N, C).
+        labels: the requested classes (N,).
+    """
+    probs = np.asarray(probs)
+    labels = np.asarray(labels).reshape(-1)
+    if len(probs) != len(labels):
+        raise ValueError(f"{len(probs)} samples but {len(labels)} labels.")
+    return float((probs.argmax(1) == labels).mean())
+
+
+def intra_class_fid(fake_features, fake_labels, real_features, real_labels):
+    """FID within each class (Miyato & Koyama 2018, "cGANs with Projection Discriminator"):
+    per class, the Fréchet distance between the features of samples asked for that class and
+    of real images of it.
+
+    Returns:
+        ``{"per_class": {class: fid}, "mean": float, "worst": float, "worst_class": int}``.
+    """
+    fake = _check_features(fake_features, "fake_features")
+    real = _check_features(real_features, "real_features")
+    fake_labels, real_labels = np.asarray(fake_labels), np.asarray(real_labels)
+    per_class = {}
+    for c in np.unique(real_labels):
+        f, r = fake[fake_labels == c], real[real_labels == c]
+        if len(f) < 2 or len(r) < 2:
+            raise ValueError(f"class {int(c)} has {len(f)} samples and {len(r)} real images; "
+                             "intra-class FID needs at least 2 of each per class.")
+        per_class[int(c)] = frechet_distance(f, r)
+    worst = max(per_class, key=per_class.get)
+    return {"per_class": per_class, "mean": float(np.mean(list(per_class.values()))),
+            "worst": per_class[worst], "worst_class": worst}
+
+
+def classification_accuracy_score(train_images, train_labels, test_images, test_labels,
+                                  epochs=5, seed=0):
+    """Classification Accuracy Score (Ravuri & Vinyals 2019): accuracy on *real* test images of
+    a judge-sized classifier (:func:`ganzoo.judges.architecture_for`) trained only on
+    ``train_images`` (generated samples with the labels they were asked for). Trained on real
+    images instead, it gives the real-data baseline.
+
+    Returns:
+        The test accuracy (float).
+    """
+    import keras
+
+    from ganzoo import judges
+
+    x = _scaled(train_images)
+    xt = _scaled(test_images)
+    num = int(max(np.max(train_labels), np.max(test_labels))) + 1
+    keras.utils.set_random_seed(seed)
+    net = judges.architecture_for(tuple(x.shape[1:]), num)
+    net.compile("adam", "sparse_categorical_crossentropy")
+    net.fit(x, np.asarray(train_labels), epochs=int(epochs), batch_size=128, verbose=0)
+    pred = net.predict(xt, batch_size=500, verbose=0).argmax(1)
+    return float((pred == np.asarray(test_labels)).mean())
 
 
 # ----------------------------------------------------------------------------- memorisation

@@ -436,7 +436,16 @@ def _evaluate_rgb_without_inception(t):
     ganzoo.build("dcgan", image_shape=(32, 32, 3), **SMALL).save(run / "model.keras")
     with _env(GANZOO_INCEPTION_WEIGHTS=str(t / "missing_inception.h5")):
         _cli("evaluate", run, "--reference", _npz_with(
-            t, np.zeros((64, 32, 32, 3), np.uint8)), "--metrics", "is", "--out", t / "out")
+            t, np.zeros((64, 32, 32, 3), np.uint8)), "--metrics", "is", "--judge", "inception",
+             "--out", t / "out")
+
+
+def _evaluate_without_a_judge(t):
+    run = t / "letters"
+    run.mkdir()
+    ganzoo.build("dcgan", **SMALL).save(run / "model.keras")
+    _cli("evaluate", run, "--reference", _npz_with(t, np.zeros((64, 28, 28, 1), np.uint8)),
+         "--metrics", "is,fid", "--out", t / "out")
 
 
 def _resume_corrupt(t, name):
@@ -602,8 +611,11 @@ RUN_CASES = [  # issue 13: (id, what, error, text, action, on disk afterwards)
      lambda t: _cli("export", _trained_run(t)[0], "--format", "tflite", "--quantize", "none",
                     "--out", t / "g.tflite"), "works: a float32 .tflite and its .json"),
     # --- command line
-    ("cli_classifier_error", "`ganzoo evaluate` of a 32x32 RGB run without InceptionV3 weights",
+    ("cli_classifier_error", "`ganzoo evaluate --judge inception` without InceptionV3 weights",
      CliError, "InceptionV3 weights file", _evaluate_rgb_without_inception, NOTHING),
+    ("evaluate_without_a_judge", "`ganzoo evaluate` of a 28x28x1 run on data that is not MNIST, "
+     "without `--judge`", CliError, "No shipped judge knows", _evaluate_without_a_judge,
+     NOTHING),
     ("evaluate_n_too_large", "`ganzoo evaluate --n 1000000000`", CliError, "GiB of memory",
      lambda t: (lambda r: _unchanged_call(r[0], lambda: _cli(
          "evaluate", r[0], "--n", "1000000000")))(_trained_run(t)),

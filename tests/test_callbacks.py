@@ -50,8 +50,8 @@ def test_inception_score_and_fid_callbacks_log_on_their_epochs(tmp_path, digits_
     curves = ganzoo.callbacks.LossCurves(str(tmp_path / "curves.png"),
                                          history_path=str(tmp_path / "history.json"))
     history = gan.fit(images[:256], epochs=4, verbose=0, callbacks=[
-        ganzoo.callbacks.InceptionScore(every=2, n=200, log_dir=str(logdir)),
-        ganzoo.callbacks.FID(reference=images, every=2, n=200, log_dir=str(logdir)),
+        ganzoo.callbacks.InceptionScore(every=2, n=200, judge="mnist", log_dir=str(logdir)),
+        ganzoo.callbacks.FID(reference=images, every=2, n=200, judge="mnist", log_dir=str(logdir)),
         ganzoo.callbacks.SampleGrid(str(tmp_path / "samples"), n=16, every=2, log_dir=str(logdir)),
         curves])
     is_values = history.history["inception_score"]

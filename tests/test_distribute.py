@@ -21,8 +21,8 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 import numpy as np, ganzoo
 
 def flat(gan):
-    return np.concatenate([w.ravel() for w in
-                           gan.generator.get_weights() + gan.discriminator.get_weights()])
+    return np.concatenate([w.ravel() for net in gan.networks().values()
+                           for w in net.get_weights()])
 
 def one_step(name, strategy):
     if name in ("pix2pix", "cyclegan"):  # dropout off: its masks differ per replica by design

@@ -210,3 +210,55 @@ def test_birthday_gives_a_lower_bound_when_no_duplicates_appear():
     report = metrics.birthday_support(sample, threshold=1e-9, sizes=[8, 16, 32], trials=3)
     assert report["support_estimate"] is None
     assert report["support_lower_bound"] == pytest.approx(32 * 31 / (2 * math.log(2)))
+
+
+# ----------------------------------------------------------------------------- conditional, D&C
+
+
+def test_density_and_coverage_are_one_for_one_distribution_and_zero_for_far_sets():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2000, 8)), rng.normal(size=(2000, 8))
+    same = metrics.density_coverage(a, b)
+    assert abs(same["density"] - 1) < 0.05 and abs(same["coverage"] - 1) < 0.05
+    far = metrics.density_coverage(a, b + 100.0)
+    assert far["density"] == 0.0 and far["coverage"] == 0.0
+
+
+def test_conditional_accuracy_of_real_images_and_of_random_labels():
+    x, y = datasets.load_digits("test")
+    probs = classifiers.Judge.default((28, 28, 1)).probs(x)
+    assert metrics.conditional_accuracy(probs, y) > 0.98  # real digits of the asked class
+    wrong = np.random.default_rng(0).integers(0, 10, len(y))
+    assert abs(metrics.conditional_accuracy(probs, wrong) - 0.1) < 0.04
+    assert metrics.conditional_accuracy(np.eye(10)[y], y) == 1.0
+
+
+def test_intra_class_fid_is_zero_for_identical_sets_and_names_the_worst_class():
+    rng = np.random.default_rng(1)
+    feats, labels = rng.normal(size=(300, 4)), np.repeat(np.arange(3), 100)
+    same = metrics.intra_class_fid(feats, labels, feats, labels)
+    assert same["mean"] < 1e-6 and same["worst"] < 1e-6
+    moved = feats.copy()
+    moved[labels == 2] += 3.0
+    far = metrics.intra_class_fid(moved, labels, feats, labels)
+    assert far["worst_class"] == 2 and far["worst"] == pytest.approx(4 * 9.0, rel=1e-6)
+
+
+def test_cas_of_real_data_is_the_classifiers_accuracy_and_chance_for_shuffled_labels():
+    x, y = datasets.load_digits("train")
+    xt, yt = datasets.load_digits("test")
+    real = metrics.classification_accuracy_score(x, y, xt, yt, epochs=3)
+    assert real > 0.9  # a small CNN on 4,500 real digits
+    shuffled = np.random.default_rng(0).permutation(y)
+    assert metrics.classification_accuracy_score(x, shuffled, xt, yt, epochs=3) < 0.25
+
+
+def test_fid_from_too_few_samples_warns_and_recommends_kid():
+    rng = np.random.default_rng(0)
+    with pytest.warns(UserWarning, match="or KID"):
+        metrics.frechet_distance(rng.normal(size=(30, 20)), rng.normal(size=(30, 20)))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        metrics.frechet_distance(rng.normal(size=(40, 20)), rng.normal(size=(40, 20)))

@@ -64,8 +64,11 @@ class InceptionScore(_EveryN):
     Args:
         every: epochs between scores.
         n: samples per score.
-        classifier: a :class:`ganzoo.classifiers.Judge` or Keras classifier; ``None`` uses the
-            default for the model's image size (the shipped MNIST classifier for 28x28x1).
+        judge: a shipped judge's name (``"mnist"``), a judge folder, a
+            :class:`ganzoo.classifiers.Judge` or a Keras classifier; ``None`` uses the shipped
+            judge of ``dataset`` (an error for data no shipped judge knows).
+        dataset: the name or path of the training data, to pick the judge when ``judge`` is
+            ``None`` (``"digits"`` and MNIST get ``"mnist"``).
         splits: IS splits.
         seed: seed of the samples (the same noise every time).
         log_dir: also write TensorBoard scalars here.
@@ -73,20 +76,25 @@ class InceptionScore(_EveryN):
     Example:
 
     ```python
-    gan.fit(ds, callbacks=[ganzoo.callbacks.InceptionScore(every=5, n=5000)])
+    gan.fit(ds, callbacks=[ganzoo.callbacks.InceptionScore(every=5, n=5000, judge="mnist")])
     ```
     """
 
-    def __init__(self, every=1, n=5000, classifier=None, splits=10, seed=0, log_dir=None):
+    def __init__(self, every=1, n=5000, judge=None, dataset=None, splits=10, seed=0,
+                 log_dir=None):
         super().__init__(every, log_dir)
-        self.n, self.classifier, self.splits, self.seed = int(n), classifier, splits, seed
+        self.n, self.judge, self.dataset, self.splits, self.seed = int(n), judge, dataset, \
+            splits, seed
         self._judge = None
 
-    def compute(self):
-        from ganzoo import classifiers, metrics
+    def on_train_begin(self, logs=None):
+        from ganzoo import judges
 
-        if self._judge is None:
-            self._judge = classifiers.as_judge(self.classifier, self.model.data_shape)
+        self._judge = judges.resolve(self.judge, self.dataset, self.model.data_shape)
+
+    def compute(self):
+        from ganzoo import metrics
+
         probs = self._judge.probs(self._samples(self.n, self.seed))
         mean, std = metrics.inception_score(probs, splits=self.splits)
         return {"inception_score": mean, "inception_score_std": std}
@@ -103,8 +111,8 @@ class FID(_EveryN):
             :func:`ganzoo.datasets.load_arrays` reads (e.g. ``"digits"``).
         every: epochs between scores.
         n: generated samples per score (and at most this many reference images).
-        extractor: a :class:`ganzoo.classifiers.Judge` or Keras model; ``None`` uses the default
-            for the image size.
+        judge: as for :class:`InceptionScore`; ``None`` uses the shipped judge of
+            ``reference`` when it is that judge's dataset by name, else an error.
         seed: seed of the samples.
         log_dir: also write TensorBoard scalars here.
 
@@ -115,14 +123,15 @@ class FID(_EveryN):
     ```
     """
 
-    def __init__(self, reference, every=1, n=5000, extractor=None, seed=0, log_dir=None):
+    def __init__(self, reference, every=1, n=5000, judge=None, seed=0, log_dir=None):
         super().__init__(every, log_dir)
-        self.reference, self.n, self.extractor, self.seed = reference, int(n), extractor, seed
+        self.reference, self.n, self.judge, self.seed = reference, int(n), judge, seed
         self._judge = self._stats = None
 
     def on_train_begin(self, logs=None):
-        from ganzoo import classifiers, datasets, metrics
+        from ganzoo import datasets, judges, metrics
 
+        self._judge = judges.resolve(self.judge, self.reference, self.model.data_shape)
         ref = self.reference
         if isinstance(ref, (str, os.PathLike)):
             ref = datasets.load_arrays(ref, split="train")[0]
@@ -131,7 +140,6 @@ class FID(_EveryN):
             raise ValueError(f"FID reference images are {tuple(ref.shape[1:])} but the model "
                              f"makes {tuple(self.model.data_shape)}; pass references of the "
                              "model's size.")
-        self._judge = classifiers.as_judge(self.extractor, self.model.data_shape)
         self._stats = metrics.feature_statistics(self._judge.features(ref))
 
     def compute(self):

@@ -96,8 +96,16 @@ def _read_digits_csv():
 
 
 def read_npz(path, split="train"):
-    """Read ``x_<split>`` (and ``y_<split>`` if present) from a Keras-layout ``.npz``."""
+    """Read ``x_<split>`` (and ``y_<split>`` if present) from a Keras-layout ``.npz``, or the
+    encoded layout ``<split>_jpeg`` + ``<split>_offsets`` (image ``i`` is the bytes
+    ``jpeg[offsets[i]:offsets[i + 1]]``, any format Pillow reads) with ``y_<split>``."""
     xkey, ykey = f"x_{split}", f"y_{split}"
+    encoded = _read_encoded_npz(path, split)
+    if encoded is not None:
+        images, labels = encoded
+        check_value_range(images, f"{path!r} {split}_jpeg")
+        labels = None if labels is None else class_indices(labels, f"{path!r} {ykey}")
+        return images, labels
     arrays = read_npz_arrays(path, [xkey], optional=[ykey],
                              layout="Keras layout: x_train, y_train, x_test, y_test")
     images, labels = arrays[xkey], arrays.get(ykey)
@@ -106,6 +114,33 @@ def read_npz(path, split="train"):
         if len(labels) != len(images):
             raise DataError(f"{path!r}: {len(images)} images but {len(labels)} labels.")
     return images, labels
+
+
+def _read_encoded_npz(path, split):
+    """``(uint8 images, labels or None)`` of the encoded layout, or ``None`` for other files."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with np.load(os.fspath(path), allow_pickle=False) as z:
+            if f"{split}_jpeg" not in z.files or f"{split}_offsets" not in z.files:
+                return None
+            blob, offsets = z[f"{split}_jpeg"], z[f"{split}_offsets"]
+            labels = z[f"y_{split}"] if f"y_{split}" in z.files else None
+    except (OSError, ValueError):
+        return None  # read_npz_arrays says what is wrong with the file
+    images = []
+    for i in range(len(offsets) - 1):
+        data = blob[offsets[i]:offsets[i + 1]].tobytes()
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                images.append(np.asarray(im.convert("L" if im.mode in ("L", "1") else "RGB")))
+        except OSError:
+            raise DataError(f"{path!r}: image {i} of {split}_jpeg cannot be decoded; the file "
+                            "is damaged.") from None
+    images = np.stack(images)
+    return (images[..., None] if images.ndim == 3 else images), labels
 
 
 def read_npz_arrays(path, keys, optional=(), layout="the keys ganzoo reads"):

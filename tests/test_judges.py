@@ -1,0 +1,174 @@
+"""Judges trained on any labelled data: they learn, their folders round-trip, bad input is named."""
+
+import io
+import json
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import ganzoo
+from ganzoo import cli, judges
+
+
+@pytest.fixture(scope="module")
+def digits_npz(tmp_path_factory):
+    """The 4,500 embedded train digits in Keras layout, the 500 test digits as the test split."""
+    x, y = ganzoo.datasets.load_digits("train")
+    xt, yt = ganzoo.datasets.load_digits("test")
+    path = tmp_path_factory.mktemp("data") / "digits.npz"
+    np.savez(path, x_train=x[..., 0], y_train=y, x_test=xt[..., 0], y_test=yt)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def trained(digits_npz, tmp_path_factory):
+    out = tmp_path_factory.mktemp("judges") / "digits"
+    return judges.train(digits_npz, out, epochs=3, batch_size=64, verbose=0), out
+
+
+def test_a_judge_trained_on_a_small_labelled_set_learns(trained):
+    judge, out = trained
+    record = judge.record
+    assert record["test_accuracy"] > 0.9  # chance is 0.1; measured 0.958 on the 500 test digits
+    assert record["input_shape"] == [28, 28, 1] and record["classes"] == [str(c) for c in range(10)]
+    assert record["data"]["test_split"] == "test" and record["data"]["test_images"] == 500
+    assert set(os.listdir(out)) == {"model.keras", "judge.json", "card.md"}
+    assert f"{record['test_accuracy']:.2%}" in (out / "card.md").read_text()
+
+
+def test_the_judge_folder_round_trips(trained):
+    judge, out = trained
+    xt, yt = ganzoo.datasets.load_digits("test")
+    again = judges.load(out)
+    np.testing.assert_allclose(again.probs(xt[:50]), judge.probs(xt[:50]), atol=1e-6)
+    assert again.features(xt[:5]).shape == (5, 128)
+    assert again.record == json.loads((out / "judge.json").read_text())
+    # its probabilities agree with the recorded accuracy
+    acc = float((again.probs(xt).argmax(1) == yt).mean())
+    assert acc == pytest.approx(again.record["test_accuracy"], abs=1e-6)
+
+
+def test_existing_folder_is_refused_before_training(trained, digits_npz):
+    _, out = trained
+    before = (out / "judge.json").read_text()
+    with pytest.raises(judges.JudgeError, match="already exists"):
+        judges.train(digits_npz, out, epochs=1, verbose=0)
+    assert (out / "judge.json").read_text() == before
+
+
+def test_unlabelled_data_and_unknown_names_get_one_clear_error(tmp_path):
+    x, _ = ganzoo.datasets.load_digits("test")
+    np.savez(tmp_path / "nolabels.npz", x_train=x[:50, ..., 0])
+    with pytest.raises(judges.JudgeError, match="has no labels"):
+        judges.train(str(tmp_path / "nolabels.npz"), tmp_path / "j", verbose=0)
+    assert not (tmp_path / "j").exists()
+    with pytest.raises(judges.JudgeError, match="ganzoo judge train"):
+        judges.load(tmp_path / "nowhere")
+
+
+def test_held_out_split_when_the_data_has_no_test_split(tmp_path):
+    x, y = ganzoo.datasets.load_digits("test")
+    for c in range(10):  # class folders: names become the class names
+        (tmp_path / "data" / f"class_{c}").mkdir(parents=True)
+    pick = np.random.default_rng(0).permutation(len(x))[:200]  # the split is sorted by class
+    for i, (img, label) in enumerate(zip(x[pick], y[pick])):
+        Image.fromarray(img[..., 0]).save(tmp_path / "data" / f"class_{label}" / f"{i}.png")
+    judge = judges.train(str(tmp_path / "data"), tmp_path / "j", epochs=1, verbose=0)
+    assert judge.record["classes"] == [f"class_{c}" for c in range(10)]
+    assert judge.record["data"]["test_images"] == 20 and "held out" in \
+        judge.record["data"]["test_split"]
+
+
+def test_cli_judge_train(digits_npz, tmp_path, capsys):
+    assert cli.main(["judge", "train", digits_npz, "--out", str(tmp_path / "j"),
+                     "--epochs", "1"]) == 0
+    assert "test accuracy" in capsys.readouterr().out
+    assert cli.main(["judge", "train", digits_npz, "--out", str(tmp_path / "j"),
+                     "--epochs", "1"]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_encoded_npz_layout_is_read(tmp_path):
+    """The layout of ../shared/data/cifar10_jpeg.npz: JPEG bytes, offsets and labels."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
+    blobs = []
+    for img in images:
+        buf = io.BytesIO()
+        Image.fromarray(img).save(buf, format="PNG")  # lossless, so the round trip is exact
+        blobs.append(np.frombuffer(buf.getvalue(), np.uint8))
+    offsets = np.cumsum([0] + [len(b) for b in blobs])
+    np.savez(tmp_path / "enc.npz", train_jpeg=np.concatenate(blobs), train_offsets=offsets,
+             y_train=np.arange(5, dtype=np.uint8))
+    x, y = ganzoo.datasets.read_npz(str(tmp_path / "enc.npz"), "train")
+    np.testing.assert_array_equal(x, images)
+    np.testing.assert_array_equal(y, np.arange(5))
+
+
+# --------------------------------------------------------------------- no silent wrong judge
+
+
+def test_a_shipped_judge_is_picked_only_for_its_own_dataset():
+    assert judges.for_dataset("digits", (28, 28, 1)).name == "mnist_cnn"
+    assert judges.for_dataset("mnist", (28, 28, 1)).name == "mnist_cnn"
+    assert judges.for_dataset("/data/mnist.npz", (28, 28, 1)).name == "mnist_cnn"
+    for other in ("fashion_mnist", "kmnist", "/data/letters", None):
+        with pytest.raises(judges.JudgeError, match="--judge mnist.*ganzoo judge train"):
+            judges.for_dataset(other, (28, 28, 1))
+    with pytest.raises(judges.JudgeError):
+        judges.for_dataset("mnist", (32, 32, 1))  # MNIST resized is not what it learnt
+
+
+def _fashion_like(tmp_path):
+    """A 28x28x1 labelled set that is not MNIST (digits turned upside down)."""
+    x, y = ganzoo.datasets.load_digits("train")
+    xt, yt = ganzoo.datasets.load_digits("test")
+    path = tmp_path / "upside_down.npz"
+    np.savez(path, x_train=x[:, ::-1, :, 0], y_train=y, x_test=xt[:, ::-1, :, 0], y_test=yt)
+    return str(path)
+
+
+def test_evaluate_on_other_data_needs_a_judge_and_works_with_one(tmp_path, trained):
+    data = _fashion_like(tmp_path)
+    gan = ganzoo.build("dcgan", seed=0, generator={"filters": 4}, discriminator={"filters": 4})
+    with pytest.raises(judges.JudgeError, match="No shipped judge knows"):
+        ganzoo.evaluate(gan, ["is", "fid"], reference=data, n=100, out=str(tmp_path / "ev"),
+                        verbose=0)
+    assert not (tmp_path / "ev").exists()
+    _, folder = trained
+    report = ganzoo.evaluate(gan, ["is", "fid"], reference=data, n=100, judge=str(folder),
+                             verbose=0)
+    assert report["judge"] == "digits" and report["judge_sha256"]
+    assert report["real_split"] == "train" and report["real_images"] == 4500
+    assert report["metrics"]["inception_score"]["mean"] >= 1.0
+
+
+def test_callbacks_refuse_to_guess_a_judge(digits_npz):
+    gan = ganzoo.build("dcgan", seed=0, generator={"filters": 4}, discriminator={"filters": 4},
+                       training={"batch_size": 32})
+    x, _ = ganzoo.datasets.load_digits("test")
+    with pytest.raises(judges.JudgeError, match="data given as arrays"):
+        gan.fit(x[:64], epochs=1, verbose=0,
+                callbacks=[ganzoo.callbacks.InceptionScore(n=50)])
+    with pytest.raises(judges.JudgeError, match="data given as arrays"):
+        gan.fit(x[:64], epochs=1, verbose=0, callbacks=[ganzoo.callbacks.FID(x, n=50)])
+    history = gan.fit(x[:64], epochs=1, verbose=0, callbacks=[
+        ganzoo.callbacks.InceptionScore(n=50, dataset="digits"),
+        ganzoo.callbacks.FID("digits", n=50)])
+    assert history.history["inception_score"][0] >= 1.0 and history.history["fid"][0] > 0
+
+
+def test_evaluate_conditional_metrics_of_a_cgan():
+    gan = ganzoo.build("cgan", seed=0, generator={"filters": 4}, discriminator={"filters": 4})
+    report = ganzoo.evaluate(gan, ["cond_acc", "intra_fid", "cas", "dc"], reference="digits",
+                             n=200, verbose=0)
+    m = report["metrics"]
+    assert 0.0 <= m["conditional_accuracy"] <= 1.0
+    assert set(m["intra_class_fid"]["per_class"]) == set(range(10))
+    cas = m["classification_accuracy_score"]
+    assert cas["real_baseline"] > cas["generated"]  # an untrained generator teaches nothing
+    assert {"density", "coverage"} <= set(m["density_coverage"])
+    with pytest.raises(ValueError, match="measure conditional models"):
+        ganzoo.evaluate(ganzoo.build("dcgan"), ["cond_acc"], reference="digits", verbose=0)

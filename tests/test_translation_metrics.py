@@ -1,0 +1,54 @@
+"""Image-to-image metrics: L1, PSNR and SSIM against paired targets; domain success and FID in a
+domain judge's features."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import ganzoo
+from ganzoo import evaluation, judges
+
+TINY_P2P = dict(data_shape=(32, 32, 1), generator={"filters": 4}, discriminator={"filters": 4})
+TINY_CYCLE = dict(data_shape=(32, 32, 1), generator={"filters": 4, "blocks": 1},
+                  discriminator={"filters": 4})
+
+
+def test_paired_metrics_equal_their_definitions():
+    gan = ganzoo.build("pix2pix", seed=0, **TINY_P2P)
+    report = evaluation.evaluate_translation(gan, ["l1", "psnr", "ssim"],
+                                             reference="digits_edges", n=40)
+    a, b = ganzoo.datasets.read_pairs("digits_edges", "test")
+    out, target = gan.translate(a[:40]), gan.as_float(b[:40])
+    m = report["metrics"]
+    assert m["l1"] == pytest.approx(float(np.abs(out - target).mean()), rel=1e-6)
+    x, y = (out + 1) / 2, (target + 1) / 2
+    assert m["psnr_db"] == pytest.approx(float(tf.reduce_mean(tf.image.psnr(x, y, 1.0))),
+                                         rel=1e-5)
+    assert m["ssim"] == pytest.approx(float(tf.reduce_mean(tf.image.ssim(x, y, 1.0))), rel=1e-5)
+    # and the definitions themselves on a known pair: identical images
+    assert float(tf.image.ssim(tf.constant(y), tf.constant(y), 1.0)[0]) == pytest.approx(1.0)
+    assert report["test_images"] == 40
+
+
+def test_unpaired_models_have_no_paired_metrics_and_domain_needs_a_judge():
+    gan = ganzoo.build("cyclegan", seed=0, **TINY_CYCLE)
+    with pytest.raises(ValueError, match="an unpaired model has none"):
+        evaluation.evaluate_translation(gan, ["ssim"], reference="digits_thickness")
+    with pytest.raises(judges.JudgeError, match="ganzoo judge train"):
+        evaluation.evaluate_translation(gan, ["domain"], reference="digits_thickness")
+
+
+def test_domain_success_of_real_targets_is_the_domain_judges_accuracy(tmp_path):
+    judge = judges.train("digits_thickness", tmp_path / "thickness", epochs=2, batch_size=64,
+                         verbose=0)
+    assert judge.record["classes"] == ["A", "B"] and judge.record["test_accuracy"] > 0.9
+    gan = ganzoo.build("cyclegan", seed=0, **TINY_CYCLE)
+    report = evaluation.evaluate_translation(gan, ["domain", "fid"],
+                                             reference="digits_thickness",
+                                             judge=str(tmp_path / "thickness"))
+    _, b = ganzoo.datasets.read_unpaired("digits_thickness", "test")
+    expected = float((judge.probs(b).argmax(1) == 1).mean())
+    success = report["metrics"]["domain_success"]
+    assert success["real_targets"] == pytest.approx(expected)
+    assert 0.0 <= success["translated"] <= 1.0
+    assert report["metrics"]["fid"]["translated"] >= 0 and report["judge"] == "thickness"
