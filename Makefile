@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 DEMO_EPOCHS ?= 50
 DEMO_OUT    ?= runs/demo
 
-.PHONY: demo test lint docs install clean
+.PHONY: demo test test-slow lint docs install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check ganzoo tests tools benchmarks
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# the tests marked slow (benchmark scripts' longest smoke runs); not part of `make test` or CI
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ganzoo tests tools benchmarks

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 import ganzoo
@@ -110,6 +111,7 @@ def test_mnist_quality_script(tmp_path):
     assert (tmp_path / "mnist_cgan.png").is_file()
 
 
+@pytest.mark.slow
 def test_translation_script(tmp_path):
     env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
     _run("translation.py", "--seconds", "0.1", "--filters", "4", "--limit", "2", out=tmp_path,
@@ -119,6 +121,7 @@ def test_translation_script(tmp_path):
     assert rows[2]["test_cycle_l1_a"] >= 0 and (tmp_path / "horse2zebra.png").is_file()
 
 
+@pytest.mark.slow
 def test_train_throughput_script(tmp_path):
     env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
     _run("train_throughput.py", "--workloads", "cifar,facades", "--limit", "512", "--steps", "4",

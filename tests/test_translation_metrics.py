@@ -39,7 +39,7 @@ def test_unpaired_models_have_no_paired_metrics_and_domain_needs_a_judge():
 
 
 def test_domain_success_of_real_targets_is_the_domain_judges_accuracy(tmp_path):
-    judge = judges.train("digits_thickness", tmp_path / "thickness", epochs=2, batch_size=64,
+    judge = judges.train("digits_thickness", tmp_path / "thickness", epochs=1, batch_size=64,
                          verbose=0)
     assert judge.record["classes"] == ["A", "B"] and judge.record["test_accuracy"] > 0.9
     gan = ganzoo.build("cyclegan", seed=0, **TINY_CYCLE)
