@@ -33,26 +33,31 @@ class ClassifierError(GanzooError, RuntimeError):
 
 
 def mnist_cnn():
-    """The architecture of the shipped MNIST classifier (untrained).
+    """The architecture of the shipped MNIST classifier (untrained): :func:`small_cnn` at
+    28x28x1 with 10 classes, about 240k parameters."""
+    return small_cnn((28, 28, 1), 10, name="mnist_cnn")
 
-    28x28x1 images in [-1, 1] -> 10 class probabilities:
-    three 3x3 convolutions (32, 64, 128 filters) with batch norm and max pooling, a
-    128-unit ReLU layer named ``"features"`` (the embedding FID, KID, precision/recall and the
-    memorisation check use) and a softmax layer named ``"probs"``. About 240k parameters.
+
+def small_cnn(input_shape, classes, name="small_cnn", bn_momentum=0.99):
+    """A small CNN classifier for images up to 28 px, in [-1, 1].
+
+    Three 3x3 convolutions (32, 64, 128 filters) with batch norm and max pooling, a 128-unit
+    ReLU layer named ``"features"`` (the embedding FID, KID, precision/recall and the
+    memorisation check use) and a softmax layer named ``"probs"``.
     """
-    inputs = keras.Input((28, 28, 1), name="images")
+    inputs = keras.Input(input_shape, name="images")
     x = inputs
     for i, filters in enumerate((32, 64, 128)):                        # 28 -> 14 -> 7 -> 3
         x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{i}")(x)
-        x = keras.layers.BatchNormalization(name=f"bn{i}")(x)
+        x = keras.layers.BatchNormalization(momentum=bn_momentum, name=f"bn{i}")(x)
         x = keras.layers.ReLU(name=f"relu{i}")(x)
         x = keras.layers.MaxPooling2D(name=f"pool{i}")(x)
     x = keras.layers.Flatten(name="flatten")(x)
     x = keras.layers.Dropout(0.3, name="dropout0")(x)
     features = keras.layers.Dense(128, activation="relu", name="features")(x)
     x = keras.layers.Dropout(0.3, name="dropout1")(features)
-    probs = keras.layers.Dense(10, activation="softmax", name="probs")(x)
-    return keras.Model(inputs, probs, name="mnist_cnn")
+    probs = keras.layers.Dense(classes, activation="softmax", name="probs")(x)
+    return keras.Model(inputs, probs, name=name)
 
 
 def load_mnist_classifier():

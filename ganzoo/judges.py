@@ -41,21 +41,9 @@ class JudgeError(GanzooError, ValueError):
 
 
 def small_cnn(input_shape, classes):
-    """A small CNN for images up to 28 px: three conv-BN-ReLU-pool stages (32, 64, 128), a
-    128-unit ``features`` layer and a softmax ``probs`` layer."""
-    inputs = keras.Input(input_shape, name="images")
-    x = inputs
-    for i, filters in enumerate((32, 64, 128)):
-        x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{i}")(x)
-        x = keras.layers.BatchNormalization(momentum=0.9, name=f"bn{i}")(x)
-        x = keras.layers.ReLU(name=f"relu{i}")(x)
-        x = keras.layers.MaxPooling2D(name=f"pool{i}")(x)
-    x = keras.layers.Flatten(name="flatten")(x)
-    x = keras.layers.Dropout(0.3, name="dropout0")(x)
-    features = keras.layers.Dense(128, activation="relu", name="features")(x)
-    x = keras.layers.Dropout(0.3, name="dropout1")(features)
-    probs = keras.layers.Dense(classes, activation="softmax", name="probs")(x)
-    return keras.Model(inputs, probs, name="small_cnn")
+    """:func:`ganzoo.classifiers.small_cnn` (the shipped MNIST judge's architecture) for images
+    up to 28 px, with batch-norm statistics that settle within a few hundred steps."""
+    return classifiers.small_cnn(input_shape, classes, bn_momentum=0.9)
 
 
 def small_resnet(input_shape, classes, widths=(32, 64, 128), blocks=2):
