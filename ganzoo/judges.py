@@ -142,6 +142,9 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
     if os.path.exists(out) and not force:
         raise JudgeError(f"{out!r} already exists; choose another --out or pass --force to "
                          "replace the judge there.")
+    if os.path.exists(out) and not os.path.isfile(os.path.join(out, RECORD)):
+        raise JudgeError(f"{out!r} exists and is not a judge folder (no {RECORD}); --force "
+                         "replaces only a judge folder. Choose another --out.")
     source = os.fspath(data)
     x, y, xt, yt, domain_names = _labelled(source)
     rng = np.random.default_rng(seed)

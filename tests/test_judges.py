@@ -58,6 +58,14 @@ def test_existing_folder_is_refused_before_training(trained, digits_npz):
     assert (out / "judge.json").read_text() == before
 
 
+def test_force_replaces_only_a_judge_folder(tmp_path, digits_npz):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("a user's file")
+    with pytest.raises(judges.JudgeError, match="not a judge folder"):
+        judges.train(digits_npz, tmp_path / "mine", epochs=1, force=True, verbose=0)
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "a user's file"
+
+
 def test_unlabelled_data_and_unknown_names_get_one_clear_error(tmp_path):
     x, _ = ganzoo.datasets.load_digits("test")
     np.savez(tmp_path / "nolabels.npz", x_train=x[:50, ..., 0])
