@@ -67,7 +67,9 @@ def to_result(raw, command, machine, date=None):
          "accuracy": "samples judged the requested digit"},
         rows, command, machine, date, formats={"accuracy": "{:.1%}", "head": "`{}`"},
         images={"cgan": "cgan_label_input.png"},
-        extra={"judge_test_accuracy": raw["judge_test_accuracy"], "curves": raw["heads"]})
+        extra={"judge_test_accuracy": raw["judge_test_accuracy"], "curves": raw["heads"]},
+        judge=common.judge_protocol("digit CNN trained by the script on the embedded train "
+                                    "digits", 500))
 
 
 if __name__ == "__main__":

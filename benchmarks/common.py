@@ -4,7 +4,7 @@ import os
 import platform
 import sys
 
-from ganzoo import classifiers, datasets
+from ganzoo import datasets, judges
 
 
 def machine():
@@ -26,7 +26,7 @@ def mnist_reference(data=None, limit=None):
     x, y = datasets.read_npz(path, "train")
     if limit:
         x, y = x[:limit], y[:limit]
-    judge = classifiers.Judge.default((28, 28, 1))
+    judge = judges.load("mnist")
     return path, x, y, judge, judge.features(x)
 
 
@@ -43,3 +43,14 @@ def write_results(folder, result):
 
     results.validate(result, result.get("name", "results"))
     return write_json(os.path.join(folder, result["name"] + ".json"), result)
+
+
+def judge_protocol(judge, generated, real=None, real_split=None, seed=1, resize="none"):
+    """The ``judge`` record of a results file (:data:`ganzoo.results.JUDGE_KEYS`): a judge
+    object (its name and weights hash) or a name, the sample counts, the real split, the seed
+    of the generated samples and the resize."""
+    name = judge if isinstance(judge, str) else judge.name
+    sha = None if isinstance(judge, str) else getattr(judge, "record", {}).get("weights_sha256")
+    return {"name": name, "sha256": sha, "generated": int(generated),
+            "real": None if real is None else int(real), "real_split": real_split, "seed": seed,
+            "resize": resize}

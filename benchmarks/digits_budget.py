@@ -72,7 +72,9 @@ def to_result(raw, command, machine, date=None):
         raw["runs"], command, machine, date,
         formats={"confident": "{:.1%}", "judge_test_accuracy": "{:.1%}"},
         images={r["model"]: f"digits_{r['model']}.png" for r in raw["runs"]},
-        extra={"seconds_budget": raw["seconds_budget"]})
+        extra={"seconds_budget": raw["seconds_budget"]},
+        judge=common.judge_protocol("digit CNN trained by the script on the embedded train "
+                                    "digits", 1000))
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     result = {"machine": common.machine(),
               "judge": judge.name, "n": args.n,
+              "judge_protocol": common.judge_protocol(judge, args.n, len(x), "train", seed=1),
               "command": f"python benchmarks/mnist_quality.py --models {args.models} "
                          f"--epochs {args.epochs}",
               "ceiling": {"what": "real MNIST test digits vs train",
@@ -110,7 +111,7 @@ def to_result(raw, date=None):
         headline={"formats": ["MNIST IS {inception_score:.2f}, FID {fid:.1f} ({epochs} epochs)"],
                   "best": ["inception_score"], "priority": 1},
         images={name: f"mnist_{name}.png" for name in raw["models"]},
-        extra={"judge": raw["judge"], "n": raw["n"]})
+        extra={"judge": raw["judge"], "n": raw["n"]}, judge=raw.get("judge_protocol"))
 
 
 if __name__ == "__main__":

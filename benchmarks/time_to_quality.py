@@ -152,6 +152,7 @@ def main():
         settings["fast (" + args.fast + ")"] = fast
     result = {"machine": common.machine(),
               "judge": judge.name, "n": args.n, "fid_target": args.fid,
+              "judge_protocol": common.judge_protocol(judge, args.n, len(x), "train", seed=1),
               "is_targets": list(IS_TARGETS), "minutes_budget": args.minutes,
               "command": f"python benchmarks/time_to_quality.py --models {args.models} "
                          f"--minutes {args.minutes:g} --eval-every {args.eval_every} "
@@ -209,7 +210,7 @@ def to_result(raw, date=None):
         formats={"best_inception_score": "{:.2f}"},
         images={name: f"ttq_{name}.png" for name in raw["models"]},
         extra={k: raw[k] for k in ("judge", "n", "fid_target", "is_targets", "minutes_budget",
-                                   "models")})
+                                   "models")}, judge=raw.get("judge_protocol"))
 
 
 if __name__ == "__main__":

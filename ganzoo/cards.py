@@ -84,8 +84,10 @@ def config_reference():
 def _result_block(result, name):
     """One results file's measurements of ``name``: heading, protocol, table, image."""
     image = result.get("images", {}).get(name)
+    judged = results.judge_line(result)
     return (f"**{result['title']}.** {result['protocol']} Command: `{result['command']}` "
             f"({result['machine']}, {result['date']}).\n\n{results.table(result, name)}"
+            + (f"\n\n{judged}" if judged else "")
             + (f"\n\n![{name}: {result['title']}](../images/results/{image})" if image else ""))
 
 

@@ -146,6 +146,8 @@ class Judge:
         self.outputs = outputs
         self.batch_size = int(batch_size)
         self.name = name or model.name
+        #: how images are resized before the model (recorded in reports)
+        self.resize = f"bilinear to {input_size}x{input_size}" if input_size else "none"
         if outputs == "features":
             feats = model.get_layer(features_layer).output if features_layer else model.outputs[0]
             heads = [feats]

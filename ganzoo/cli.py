@@ -6,7 +6,7 @@
                        [--resume] [--save-every STEPS] [--strategy mirrored|multiworker]
     ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--out grid.png]
     ganzoo evaluate RUN_DIR [--metrics is,fid,kid,pr,dc,memorization,birthday,cond_acc,...]
-                            [--reference NAME|PATH] [--judge mnist|inception|PATH] [--n N]
+                            [--reference NAME|PATH] [--judge mnist|cifar10|inception|PATH] [--n N]
                             [--out DIR]
     ganzoo export RUN_DIR --format saved_model|tflite --out PATH [--quantize Q] [--output uint8]
     ganzoo cards | ganzoo card MODEL
@@ -112,7 +112,7 @@ def _parser():
                     help="real data: a dataset name ('digits', a tfds name), an .npz or an image "
                          "folder (default: the dataset the run was trained on)")
     ev.add_argument("--judge", default=None,
-                    help="mnist, inception, or a judge folder (ganzoo judge train); default: the "
+                    help="mnist, cifar10, inception, or a judge folder (ganzoo judge train); default: the "
                          "shipped judge of the run's dataset, if there is one")
     ev.add_argument("--n", type=int, default=10_000, help="generated samples (default 10000)")
     ev.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
@@ -236,7 +236,8 @@ def cmd_evaluate(args):
 
         def score(out):
             return ganzoo.evaluate(model, names, reference=reference, n=args.n, out=out,
-                                   seed=args.seed, judge=args.judge)
+                                   seed=args.seed, judge=args.judge,
+                                   data_sha256=run.info.get("data_sha256") if run else None)
     reference = runs.recorded_dataset(args.run, args.reference, "--reference")
     out = args.out or os.path.join(run.path if run else os.path.dirname(os.path.abspath(args.run)),
                                    "evaluation")

@@ -80,7 +80,7 @@ def reference_arrays(reference):
 
 
 def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, seed=0,
-             judge=None, verbose=1):
+             judge=None, data_sha256=None, verbose=1):
     """Score a trained generator.
 
     Args:
@@ -88,15 +88,20 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
         metrics: names from :data:`METRICS` (a list or ``"is,fid"``): ``is`` Inception Score,
             ``fid``, ``kid``, ``pr`` (precision/recall), ``memorization``, ``birthday``.
         reference: the real data (dataset name such as ``"digits"``, an ``.npz``, a folder, or
-            an array); needed by every metric but ``is``.
+            an array); needed by every metric but ``is`` and ``cond_acc``. FID alone needs no
+            real images with a shipped judge (``"mnist"``, ``"cifar10"``): with ``reference``
+            ``None`` or that judge's dataset name, the shipped train-split statistics are used.
         n: generated samples (at most 2,000 go to the memorisation search).
         out: folder for ``report.json`` and PNGs; ``None`` writes nothing.
         seed: seed of the samples.
         judge: the judge of every metric: a shipped name (``"mnist"``, ``"inception"``), a
             judge folder (``ganzoo judge train``), a :class:`ganzoo.classifiers.Judge` or a Keras
             classifier. ``None`` uses a shipped judge only when ``reference`` is that judge's
-            own dataset (MNIST or the embedded digits for ``"mnist"``); anything else is a
-            :class:`ganzoo.judges.JudgeError` that lists the choices.
+            own dataset (MNIST or the embedded digits for ``"mnist"``, CIFAR-10 for
+            ``"cifar10"``); anything else is a :class:`ganzoo.judges.JudgeError` that lists
+            the choices.
+        data_sha256: the training data's checksum (``run.json`` records it; read from there
+            when ``model`` is a run folder): picks the shipped judge of that data.
         verbose: 1 shows a progress bar.
 
     Returns:
@@ -114,7 +119,9 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
 
     names = parse_metrics(metrics)
     if isinstance(model, (str, os.PathLike)):
-        model = runs.open_model(model)[0]
+        model, run = runs.open_model(model)
+        if data_sha256 is None and run is not None:
+            data_sha256 = run.info.get("data_sha256")
     if not getattr(model, "is_image", False):
         raise ValueError(f"{model.name} makes vectors of shape {model.data_shape}; image metrics "
                          "need an image model.")
@@ -128,8 +135,12 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
         raise ValueError(f"{', '.join(conditional)} measure conditional models; {model.name} "
                          "has no classes.")
     needs_reference = [m for m in names if m not in ("is", "cond_acc")]
-    train = test = train_labels = test_labels = None
-    if needs_reference:
+    train = test = train_labels = test_labels = stats = None
+    if needs_reference and set(needs_reference) <= {"fid"} and (
+            reference is None or isinstance(reference, str)):
+        judge = judges.resolve(judge, reference, model.data_shape, data_sha256)
+        stats = judges.shipped_statistics(judge, reference)
+    if needs_reference and stats is None:
         if reference is None:
             raise ValueError(f"Metrics {', '.join(needs_reference)} compare with real data; pass "
                              "reference= (a dataset name such as 'digits', an .npz or a folder).")
@@ -146,7 +157,7 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
             raise ValueError(f"Reference images are {tuple(train.shape[1:])} but the model makes "
                              f"{tuple(model.data_shape)}; pass reference data of the model's "
                              "size.")
-    judge = judges.resolve(judge, reference, model.data_shape)  # before any sample is made
+    judge = judges.resolve(judge, reference, model.data_shape, data_sha256)  # before sampling
     if out:  # the folder itself is made by the first write, so a failure leaves none behind
         runs.check_writable(out, "out (--out)")
 
@@ -167,12 +178,17 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
     tick()
     report = {"model": model.name, "n": n, "seed": seed, "judge": judge.name,
               "judge_sha256": getattr(judge, "record", {}).get("weights_sha256"),
-              "real_split": "train" if train is not None else None,
+              "real_split": "train" if train is not None or stats is not None else None,
               "real_images": None if train is None else int(len(train)),
+              "real_statistics": None if stats is None else
+              f"shipped ({judge.record['shipped']} train split, {stats[2]:,} images)",
+              "resize": getattr(judge, "resize", None),
               "reference": os.fspath(reference) if isinstance(reference, (str, os.PathLike))
               else None, "metrics": {}}
     real_feats = None
-    if any(m in names for m in ("fid", "kid", "pr", "dc", "intra_fid")):
+    if stats is not None:
+        report["real_images"] = stats[2]
+    elif any(m in names for m in ("fid", "kid", "pr", "dc", "intra_fid")):
         real_feats = judge.features(train[:max(n, 10_000)])
         report["real_images"] = int(len(real_feats))  # the real set the distances used
     for name in names:
@@ -181,6 +197,10 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
                 raise ValueError(f"{judge.name} gives features only; IS needs a classifier.")
             mean, std = metrics_lib.inception_score(probs)
             report["metrics"]["inception_score"] = {"mean": mean, "std": std, "splits": 10}
+        elif name == "fid" and stats is not None:
+            metrics_lib.warn_few_samples(len(fake_feats), fake_feats.shape[1])
+            report["metrics"]["fid"] = metrics_lib.frechet_distance_from_statistics(
+                *metrics_lib.feature_statistics(fake_feats), stats[0], stats[1])
         elif name == "fid":
             report["metrics"]["fid"] = metrics_lib.frechet_distance(fake_feats, real_feats)
         elif name == "kid":

@@ -1,8 +1,10 @@
 """Judges: the classifiers that score generated images, one per domain.
 
 A judge gives class probabilities and features of images (:class:`ganzoo.classifiers.Judge`).
-ganzoo ships ``"mnist"`` (the digit CNN); ``"inception"`` is InceptionV3 for ImageNet-like data
-(its weights must be available); any labelled dataset gets its own with :func:`train`
+ganzoo ships ``"mnist"`` (the digit CNN) and ``"cifar10"`` (a small ResNet trained with
+:func:`train`), each with the feature statistics of its dataset's train and test splits, so FID
+against MNIST or CIFAR-10 needs no real images; ``"inception"`` is InceptionV3 for ImageNet-like
+data (its weights must be available); any labelled dataset gets its own with :func:`train`
 (``ganzoo judge train DATA --out DIR``), which writes a *judge folder*:
 
 - ``model.keras``: the classifier (images in [-1, 1] -> class probabilities; the embedding is
@@ -17,6 +19,7 @@ and ``features(images)`` (images uint8 or in [-1, 1]).
 """
 
 import hashlib
+import json
 import os
 import time
 
@@ -24,13 +27,24 @@ import keras
 import numpy as np
 
 from ganzoo import classifiers, datasets, files
+from ganzoo import metrics as metrics_lib
 from ganzoo.errors import GanzooError
 
 #: the judges ganzoo knows by name
-SHIPPED = ("mnist", "inception")
+SHIPPED = ("mnist", "cifar10", "inception")
 RECORD = "judge.json"
 MODEL = "model.keras"
 CARD = "card.md"
+#: the shipped judges' own datasets: the names that mean them and the image shape
+KNOWN_DATA = {
+    "mnist": {"names": ("mnist", "digits"), "shape": (28, 28, 1)},
+    "cifar10": {"names": ("cifar10", "cifar10_jpeg", "cifar-10"), "shape": (32, 32, 3)},
+}
+#: the shipped CIFAR-10 judge folder (written by ``tools/make_cifar10_judge.sh``)
+CIFAR10_DIR = os.path.join(classifiers.WEIGHTS_DIR, "cifar10")
+#: the shipped reference statistics (:func:`make_reference_statistics`)
+STATISTICS = {"mnist": os.path.join(classifiers.WEIGHTS_DIR, "mnist_cnn.stats.npz"),
+              "cifar10": os.path.join(CIFAR10_DIR, "stats.npz")}
 
 
 class JudgeError(GanzooError, ValueError):
@@ -46,16 +60,20 @@ def small_cnn(input_shape, classes):
     return classifiers.small_cnn(input_shape, classes, bn_momentum=0.9)
 
 
-def small_resnet(input_shape, classes, widths=(32, 64, 128), blocks=2):
+def small_resnet(input_shape, classes, widths=(32, 64, 128), blocks=2, downscale=1):
     """A small ResNet for 32-64 px images: a 3x3 stem, ``blocks`` pre-activation residual blocks
     per stage (widths ``widths``, stride 2 between stages), global average pooling as the
-    ``features`` layer and a softmax ``probs`` layer."""
+    ``features`` layer and a softmax ``probs`` layer. ``downscale`` > 1 averages the images
+    down by that factor first (larger images)."""
     def conv(x, filters, stride, name):
         return keras.layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
                                    kernel_initializer="he_normal", name=name)(x)
 
     inputs = keras.Input(input_shape, name="images")
-    x = conv(inputs, widths[0], 1, "stem")
+    x = inputs
+    if downscale > 1:
+        x = keras.layers.AveragePooling2D(downscale, name="downscale")(x)
+    x = conv(x, widths[0], 1, "stem")
     for s, width in enumerate(widths):
         for b in range(blocks):
             stride = 2 if (s > 0 and b == 0) else 1
@@ -74,19 +92,27 @@ def small_resnet(input_shape, classes, widths=(32, 64, 128), blocks=2):
     x = keras.layers.ReLU(name="final_relu")(x)
     features = keras.layers.GlobalAveragePooling2D(name="features")(x)
     probs = keras.layers.Dense(classes, activation="softmax", name="probs")(features)
-    return keras.Model(inputs, probs, name="small_resnet")
+    return keras.Model(inputs, probs,
+                       name="small_resnet" + (f"_down{downscale}" if downscale > 1 else ""))
 
 
 def architecture_for(input_shape, classes):
     """The judge architecture for ``input_shape``: :func:`small_cnn` up to 28 px,
-    :func:`small_resnet` from 32 to 64 px."""
+    :func:`small_resnet` from 32 to 64 px; larger images are first averaged down by the
+    model's own pooling layer to at most 64 px (a judge needs no more to tell domains or
+    classes apart), so the judge still takes the images at their own size."""
     side = max(input_shape[:2])
     if side <= 28:
         return small_cnn(input_shape, classes)
     if side <= 64:
         return small_resnet(input_shape, classes)
-    raise JudgeError(f"Judges are trained on images up to 64 px; these are {side} px. Resize "
-                     "them (judges do not need full resolution), or use --judge inception.")
+    factor = -(-side // 64)
+    if any(d % factor for d in input_shape[:2]):
+        raise JudgeError(f"Judges take images above 64 px when their sides divide by {factor} "
+                         f"(they are averaged down by {factor}); these are "
+                         f"{'x'.join(map(str, input_shape[:2]))}. Resize them, or use "
+                         "--judge inception.")
+    return small_resnet(input_shape, classes, downscale=factor)
 
 
 def _augmenter(input_shape):
@@ -170,14 +196,14 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
                                                       warmup_steps=max(1, steps // 20))
     trainer.compile(keras.optimizers.AdamW(schedule, weight_decay=5e-4),
                     keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
-    start = time.perf_counter()
-    callbacks = []
+    clock = _TrainingClock(checkpoint_dir)
+    callbacks = [clock]
     if checkpoint_dir:
         callbacks.append(keras.callbacks.BackupAndRestore(checkpoint_dir))
     trainer.fit(_scaled(x), y, batch_size=batch_size, epochs=epochs, shuffle=True,
                 verbose=verbose, callbacks=callbacks,
                 validation_data=(_scaled(xt), yt))
-    seconds = time.perf_counter() - start
+    seconds = clock.seconds()
     pred = np.argmax(net.predict(_scaled(xt), batch_size=500, verbose=0), axis=1)
     per_class = {names[c]: float((pred[yt == c] == c).mean()) if (yt == c).any() else None
                  for c in range(num)}
@@ -198,6 +224,32 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
     }
     _write_folder(net, record, out, force)
     return load(out)
+
+
+class _TrainingClock(keras.callbacks.Callback):
+    """Training time across resumed pieces: the seconds of completed epochs are kept in
+    ``checkpoint_dir/elapsed.json`` beside the checkpoint, so a run split into several
+    sessions records its whole training time."""
+
+    def __init__(self, checkpoint_dir=None):
+        super().__init__()
+        self.path = os.path.join(checkpoint_dir, "elapsed.json") if checkpoint_dir else None
+        self.before = 0.0
+        if self.path and os.path.isfile(self.path):
+            with open(self.path) as f:
+                self.before = float(json.load(f)["seconds"])
+        self.start = time.perf_counter()
+
+    def seconds(self):
+        return self.before + time.perf_counter() - self.start
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.path:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            tmp = self.path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump({"seconds": self.seconds(), "epochs_done": epoch + 1}, f)
+            os.replace(tmp, self.path)
 
 
 def _labelled(source):
@@ -308,51 +360,173 @@ def card(record):
 
 
 def load(name_or_path):
-    """A judge by shipped name (``"mnist"``, ``"inception"``) or from a judge folder.
+    """A judge by shipped name (``"mnist"``, ``"cifar10"``, ``"inception"``) or from a judge
+    folder.
 
     Returns:
-        A :class:`ganzoo.classifiers.Judge` with ``probs``/``features`` and, for judge
-        folders, ``record`` (the folder's ``judge.json``).
+        A :class:`ganzoo.classifiers.Judge` with ``probs``/``features`` and, for the shipped
+        judges and judge folders, ``record`` (the folder's ``judge.json``; a shipped judge's
+        record names it under ``"shipped"``).
+
+    Example:
+
+    ```python
+    judge = ganzoo.judges.load("cifar10")
+    judge.record["test_accuracy"]
+    ```
     """
     key = os.fspath(name_or_path)
     if key == "mnist":
         judge = classifiers.Judge.default((28, 28, 1))
         if not hasattr(judge, "record"):
             info = classifiers.mnist_classifier_info()
-            judge.record = {"name": "mnist_cnn", "classes": [str(c) for c in range(10)],
+            judge.record = {"name": "mnist_cnn", "shipped": "mnist",
+                            "classes": [str(c) for c in range(10)],
                             "input_shape": [28, 28, 1], "feature_layer": "features",
                             "test_accuracy": info["test_accuracy"],
                             "weights_sha256": _sha256(classifiers.MNIST_WEIGHTS),
                             "data": {"source": info["data"]["source"],
                                      "checksum": info["data"]["sha256"]}}
         return judge
+    if key == "cifar10":
+        if key not in _LOADED:
+            if not os.path.isfile(os.path.join(CIFAR10_DIR, RECORD)):
+                raise JudgeError(f"The shipped CIFAR-10 judge is missing ({CIFAR10_DIR}); "
+                                 "reinstall ganzoo.")
+            judge = _load_folder(CIFAR10_DIR)
+            judge.record["shipped"] = "cifar10"
+            _LOADED[key] = judge
+        return _LOADED[key]
     if key == "inception":
         return classifiers.Judge(classifiers.inception_v3(), features_layer="avg_pool",
                                  input_size=299, batch_size=100, name="inception_v3")
-    record_path = os.path.join(key, RECORD)
-    if not os.path.isfile(record_path):
+    if not os.path.isfile(os.path.join(key, RECORD)):
         raise JudgeError(f"No judge named {key!r}: not one of {', '.join(SHIPPED)} and not a "
                          f"judge folder (no {RECORD}). Train one with `ganzoo judge train DATA "
                          "--out DIR`.")
-    record = files.read_json(record_path, "judge record")
-    model = keras.saving.load_model(os.path.join(key, MODEL), safe_mode=True)
+    return _load_folder(key)
+
+
+_LOADED = {}
+
+
+def _load_folder(folder):
+    record = files.read_json(os.path.join(folder, RECORD), "judge record")
+    model = keras.saving.load_model(os.path.join(folder, MODEL), safe_mode=True)
     judge = classifiers.Judge(model, features_layer=record.get("feature_layer", "features"),
-                              name=record.get("name") or os.path.basename(key))
+                              name=record.get("name") or os.path.basename(folder))
+    record.setdefault("weights_sha256", _sha256(os.path.join(folder, MODEL)))
     judge.record = record
     return judge
+
+
+# ----------------------------------------------------------------------------- reference statistics
+
+
+def reference_statistics(name, split="train"):
+    """The shipped feature statistics of a shipped judge's own dataset.
+
+    Args:
+        name: ``"mnist"`` or ``"cifar10"``.
+        split: ``"train"`` (60,000 / 50,000 images) or ``"test"`` (10,000).
+
+    Returns:
+        ``(mean (D,), covariance (D, D), number of images)``, float64, in the judge's
+        ``features`` space: what :func:`ganzoo.metrics.frechet_distance_from_statistics` takes.
+
+    Example:
+
+    ```python
+    mu, sigma, n = ganzoo.judges.reference_statistics("cifar10")
+    feats = ganzoo.judges.load("cifar10").features(gan.generate(10_000))
+    fid = ganzoo.metrics.frechet_distance_from_statistics(
+        *ganzoo.metrics.feature_statistics(feats), mu, sigma)
+    ```
+    """
+    if name not in STATISTICS:
+        raise JudgeError(f"No shipped statistics for {name!r}; ganzoo ships them for "
+                         f"{', '.join(STATISTICS)}.")
+    if split not in ("train", "test"):
+        raise JudgeError(f"split must be 'train' or 'test', not {split!r}.")
+    with np.load(STATISTICS[name], allow_pickle=False) as f:
+        return (f[f"{split}_mean"].astype(np.float64), f[f"{split}_cov"].astype(np.float64),
+                int(f[f"{split}_n"]))
+
+
+def statistics_info(name):
+    """What a shipped statistics file records besides the numbers: the judge's weights hash,
+    the source file's SHA-256 and the checksums a run of that data records (``data_sha256``)."""
+    if name not in STATISTICS or not os.path.isfile(STATISTICS[name]):
+        return {}
+    with np.load(STATISTICS[name], allow_pickle=False) as f:
+        return {"judge_sha256": str(f["judge_sha256"]), "file_sha256": str(f["file_sha256"]),
+                "run_data_sha256": [str(v) for v in f["run_data_sha256"]],
+                "source": str(f["source"])}
+
+
+def make_reference_statistics(name, data, out=None):
+    """Compute a shipped judge's reference statistics from its dataset file (``tools/``).
+
+    Args:
+        name: ``"mnist"`` or ``"cifar10"``.
+        data: the dataset file (``mnist.npz``, ``cifar10_jpeg.npz``) with train and test splits.
+        out: the ``.npz`` to write (default the shipped location); written under a temporary
+            name and renamed.
+
+    Returns:
+        The path written.
+    """
+    from ganzoo import runs
+
+    judge = load(name)
+    arrays = {}
+    for split in ("train", "test"):
+        x, y = datasets.load_arrays(data, split=split)
+        if x.ndim == 3:
+            x = x[..., None]
+        if tuple(x.shape[1:]) != KNOWN_DATA[name]["shape"]:
+            raise JudgeError(f"{data!r} holds {x.shape[1:]} images, not {name}'s "
+                             f"{KNOWN_DATA[name]['shape']}.")
+        mean, cov = metrics_lib.feature_statistics(judge.features(x))
+        arrays.update({f"{split}_mean": mean, f"{split}_cov": cov, f"{split}_n": len(x)})
+        if split == "train":  # what run.json records for this data, with and without labels
+            arrays["run_data_sha256"] = np.array([runs.data_checksum(x, y),
+                                                  runs.data_checksum(x, None)])
+    arrays.update(judge_sha256=judge.record["weights_sha256"], file_sha256=_sha256(data, True),
+                  source=os.path.basename(os.fspath(data)))
+    out = out or STATISTICS[name]
+    tmp = out + ".tmp.npz"
+    np.savez(tmp, **arrays)
+    os.replace(tmp, out)
+    return out
+
+
+def shipped_statistics(judge, reference=None, split="train"):
+    """The shipped statistics to compare with, or ``None``: when ``judge`` is a shipped judge
+    with statistics and ``reference`` is ``None`` or names that judge's own dataset (so no real
+    image needs loading)."""
+    name = getattr(judge, "record", {}).get("shipped")
+    if name not in STATISTICS or not os.path.isfile(STATISTICS[name]):
+        return None
+    if reference is not None and not (isinstance(reference, str)
+                                      and reference.lower() in KNOWN_DATA[name]["names"]):
+        return None
+    return reference_statistics(name, split)
 
 
 # ----------------------------------------------------------------------------- choosing
 
 
-#: dataset names the shipped MNIST judge was trained for (the embedded digits are MNIST digits)
-MNIST_NAMES = ("mnist", "digits")
-
-
-def for_dataset(dataset, data_shape):
+def for_dataset(dataset, data_shape, data_sha256=None):
     """The shipped judge of ``dataset``, used automatically only when the data is that judge's
-    own: ``"mnist"`` for MNIST (by tfds name, the embedded ``digits``, or an ``.npz`` named
-    ``mnist`` or with MNIST's checksum) at 28x28x1.
+    own: ``"mnist"`` for MNIST at 28x28x1 (by tfds name, the embedded ``digits``, an ``.npz``
+    named ``mnist``, MNIST's file checksum or a run's recorded ``data_sha256``), ``"cifar10"``
+    for CIFAR-10 at 32x32x3 likewise.
+
+    Args:
+        dataset: the data's name or path (``None`` or arrays: only the checksum can match).
+        data_shape: the images' shape.
+        data_sha256: the checksum ``run.json`` records for the training data, if known.
 
     Raises:
         JudgeError: for any other data, listing the choices; ganzoo never scores one domain
@@ -361,33 +535,44 @@ def for_dataset(dataset, data_shape):
     shape = tuple(int(d) for d in data_shape)
     name = None if dataset is None or not isinstance(dataset, (str, os.PathLike)) else \
         os.fspath(dataset)
-    if name is not None and shape == (28, 28, 1) and _is_mnist(name):
-        return load("mnist")
+    for judge_name, known in KNOWN_DATA.items():
+        if shape == known["shape"] and _is_dataset_of(judge_name, name, data_sha256):
+            return load(judge_name)
     what = f"{name!r}" if name is not None else "data given as arrays"
     raise JudgeError(
         f"No shipped judge knows {what} ({'x'.join(map(str, shape))}); ganzoo picks a judge "
-        "only for its own dataset (mnist: MNIST digits). Choose one: --judge mnist (digits "
-        "only), --judge inception (ImageNet-like photos; needs its weights), --judge PATH (a "
-        "judge folder), or train one on labelled data of this domain: `ganzoo judge train DATA "
-        "--out DIR` (Python: judge=...).")
+        "only for its own dataset (mnist: MNIST digits, cifar10: CIFAR-10). Choose one: --judge "
+        "mnist (digits only), --judge cifar10 (CIFAR-10's ten classes only), --judge inception "
+        "(ImageNet-like photos; needs its weights), --judge PATH (a judge folder), or train one "
+        "on labelled data of this domain: `ganzoo judge train DATA --out DIR` (Python: "
+        "judge=...).")
 
 
-def _is_mnist(name):
+def _is_dataset_of(judge_name, name, data_sha256):
+    names = KNOWN_DATA[judge_name]["names"]
+    info = statistics_info(judge_name)
+    if data_sha256 and data_sha256 in info.get("run_data_sha256", ()):
+        return True
+    if name is None:
+        return False
     base = os.path.basename(os.path.normpath(name)).lower()
     stem = base.split(":")[0].split("/")[0]
-    if stem in MNIST_NAMES or os.path.splitext(stem)[0] in MNIST_NAMES:
+    if stem in names or os.path.splitext(stem)[0] in names:
         return True
     if os.path.isfile(name):
-        known = classifiers.mnist_classifier_info().get("data", {}).get("sha256")
-        return known is not None and _sha256(name, full=True) == known
+        known = {info.get("file_sha256")}
+        if judge_name == "mnist":
+            known.add(classifiers.mnist_classifier_info().get("data", {}).get("sha256"))
+        known.discard(None)
+        return bool(known) and _sha256(name, full=True) in known
     return False
 
 
-def resolve(judge, dataset, data_shape):
+def resolve(judge, dataset, data_shape, data_sha256=None):
     """The judge to use: ``judge`` as given (a :class:`~ganzoo.classifiers.Judge`, a Keras
     model, a shipped name or a judge folder), else :func:`for_dataset`."""
     if judge is None:
-        return for_dataset(dataset, data_shape)
+        return for_dataset(dataset, data_shape, data_sha256)
     if isinstance(judge, (str, os.PathLike)):
         return load(judge)
     return classifiers.as_judge(judge, data_shape)

@@ -186,12 +186,17 @@ def frechet_distance(features_a, features_b):
     """
     a = _check_features(features_a, "features_a")
     b = _check_features(features_b, "features_b")
-    n, dim = min(len(a), len(b)), a.shape[1]
+    warn_few_samples(min(len(a), len(b)), a.shape[1], stacklevel=3)
+    return frechet_distance_from_statistics(*feature_statistics(a), *feature_statistics(b))
+
+
+def warn_few_samples(n, dim, stacklevel=2):
+    """Warn when FID would come from fewer than twice the feature dimension of samples: the
+    covariance is then poorly estimated and FID biased upwards (KID is unbiased)."""
     if n < 2 * dim:
         warnings.warn(f"FID from {n} samples of {dim}-d features (fewer than 2 x {dim}): the "
                       "covariance is poorly estimated and FID biased upwards; use more samples "
-                      "or KID.", stacklevel=2)
-    return frechet_distance_from_statistics(*feature_statistics(a), *feature_statistics(b))
+                      "or KID.", stacklevel=stacklevel + 1)
 
 
 def fid(images_a, images_b, extractor=None):

@@ -18,8 +18,14 @@ A results file (``benchmarks/results/<name>.json``) is::
       "headline": {"formats": ["ring: {modes_covered}/8 modes"], "best": ["modes_covered"],
                    "priority": 1},                   # optional: the "best measured" line
       "images": {"vanilla": "ring_vanilla.png"},     # optional: one image per model
+      "judge": {"name": "mnist_cnn", "sha256": "...", "generated": 10000, "real": 60000,
+                "real_split": "train", "seed": 0, "resize": "none"},
+                                                     # optional: how judged numbers were judged
       "extra": {...}                                 # optional: anything else (curves...)
     }
+
+A file with judged numbers (IS, FID, KID, precision/recall, accuracies by a classifier) records
+its ``judge`` protocol; the cards print it beside the table (:func:`judge_line`).
 
 Rows may hold keys that are not columns (kept, not shown). Files are found in
 ``$GANZOO_RESULTS_DIR`` if set, else in ``benchmarks/results/`` of a source checkout; an
@@ -40,7 +46,7 @@ _SECTIONS = ("results", "export", "reference")
 
 
 def make(name, title, protocol, columns, rows, command, machine, date=None, section="results",
-         formats=None, headline=None, images=None, extra=None):
+         formats=None, headline=None, images=None, extra=None, judge=None):
     """A results dict in the layout above, validated.
 
     Args:
@@ -60,6 +66,9 @@ def make(name, title, protocol, columns, rows, command, machine, date=None, sect
             model by ``best`` (largest first) written with the first format whose keys it has.
         images: ``{model: file name beside the JSON}``.
         extra: anything else worth keeping (curves, settings).
+        judge: the protocol of judged numbers: ``name`` and weights ``sha256`` of the judge,
+            the number of ``generated`` and ``real`` samples, the ``real_split``, the ``seed``
+            and the ``resize`` (keys :data:`JUDGE_KEYS`; unknown ones may be ``None``).
 
     Example:
 
@@ -73,6 +82,8 @@ def make(name, title, protocol, columns, rows, command, machine, date=None, sect
               "date": date or datetime.date.today().isoformat(), "section": section,
               "columns": dict(columns), "formats": dict(formats or {}), "rows": list(rows),
               "headline": headline, "images": dict(images or {}), "extra": extra or {}}
+    if judge is not None:
+        result["judge"] = dict(judge)
     validate(result)
     return result
 
@@ -95,6 +106,36 @@ def validate(result, where="results"):
     headline = result.get("headline")
     if headline is not None and not (headline.get("formats") and headline.get("best")):
         raise ValueError(f"{where}: headline needs 'formats' and 'best'.")
+    judge = result.get("judge")
+    if judge is not None:
+        missing = [k for k in JUDGE_KEYS if k not in judge]
+        if missing:
+            raise ValueError(f"{where}: judge protocol lacks {', '.join(missing)} (keys: "
+                             f"{', '.join(JUDGE_KEYS)}).")
+
+
+#: what a judged result records about how it was judged
+JUDGE_KEYS = ("name", "sha256", "generated", "real", "real_split", "seed", "resize")
+
+
+def judge_line(result):
+    """The judge protocol of ``result`` in one Markdown sentence, or ``""`` when it has none.
+
+    Example: ``Judged by `mnist_cnn` (weights `1a2b3c4d5e6f7a8b`): 10,000 generated vs 60,000
+    real images (train split), seed 0, resize none.``
+    """
+    j = result.get("judge")
+    if not j:
+        return ""
+
+    def count(v):
+        return f"{v:,}" if isinstance(v, int) else (v if v is not None else "?")
+    sha = f" (weights `{j['sha256'][:16]}`)" if j.get("sha256") else ""
+    real = (f" vs {count(j['real'])} real images ({j['real_split']} split)"
+            if j.get("real") is not None else "")
+    return (f"Judged by `{j['name']}`{sha}: {count(j['generated'])} generated{real}, "
+            f"seed {j['seed'] if j.get('seed') is not None else '?'}, "
+            f"resize {j.get('resize') or 'none'}.")
 
 
 def results_dir():

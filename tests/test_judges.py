@@ -180,3 +180,64 @@ def test_evaluate_conditional_metrics_of_a_cgan():
     assert {"density", "coverage"} <= set(m["density_coverage"])
     with pytest.raises(ValueError, match="measure conditional models"):
         ganzoo.evaluate(ganzoo.build("dcgan"), ["cond_acc"], reference="digits", verbose=0)
+
+
+# --------------------------------------------------------------------- shipped statistics
+
+
+def test_shipped_mnist_statistics_need_no_real_images():
+    mu, sigma, n = judges.reference_statistics("mnist", "train")
+    assert mu.shape == (128,) and sigma.shape == (128, 128) and n == 60_000
+    np.testing.assert_allclose(sigma, sigma.T)
+    judge = judges.load("mnist")
+    assert judges.statistics_info("mnist")["judge_sha256"] == judge.record["weights_sha256"]
+    real, _ = ganzoo.datasets.load_digits("all")  # real MNIST digits, not in the statistics' maker
+    noise = np.random.default_rng(0).integers(0, 256, real.shape, dtype=np.uint8)
+    fid = {name: ganzoo.metrics.frechet_distance_from_statistics(
+        *ganzoo.metrics.feature_statistics(judge.features(x)), mu, sigma)
+        for name, x in (("real", real), ("noise", noise))}
+    assert fid["real"] < 0.05 * fid["noise"], fid
+
+
+def test_a_run_of_mnist_is_recognised_by_its_recorded_checksum():
+    info = judges.statistics_info("mnist")
+    for checksum in info["run_data_sha256"]:
+        assert judges.for_dataset("/somewhere/train.npz", (28, 28, 1), checksum).name \
+            == "mnist_cnn"
+    with pytest.raises(judges.JudgeError, match="--judge cifar10"):
+        judges.for_dataset("/somewhere/train.npz", (28, 28, 1), "0" * 64)
+
+
+def test_evaluate_fid_with_a_shipped_judge_uses_its_statistics(tmp_path):
+    gan = ganzoo.build("dcgan", seed=0, generator={"filters": 4}, discriminator={"filters": 4})
+    report = ganzoo.evaluate(gan, ["fid"], judge="mnist", n=200, verbose=0)
+    assert report["real_images"] == 60_000 and report["real_statistics"].startswith("shipped")
+    assert report["resize"] == "none" and report["judge_sha256"]
+    mu, sigma, _ = judges.reference_statistics("mnist")
+    feats = judges.load("mnist").features(gan.generate(200, seed=0))
+    assert report["metrics"]["fid"] == pytest.approx(
+        ganzoo.metrics.frechet_distance_from_statistics(
+            *ganzoo.metrics.feature_statistics(feats), mu, sigma))
+    with pytest.raises(ValueError, match="pass reference"):  # KID needs the real images
+        ganzoo.evaluate(gan, ["kid"], judge="mnist", n=200, verbose=0)
+
+
+def test_fid_callback_reads_shipped_statistics_and_records_its_protocol(tmp_path):
+    gan = ganzoo.build("dcgan", seed=0, generator={"filters": 4}, discriminator={"filters": 4},
+                       training={"batch_size": 32})
+    x, _ = ganzoo.datasets.load_digits("test")
+    fid = ganzoo.callbacks.FID("mnist", n=64, log_dir=str(tmp_path / "tb"))
+    history = gan.fit(x[:64], epochs=1, verbose=0, callbacks=[fid])
+    assert history.history["fid"][0] > 0
+    assert fid.protocol["real"] == 60_000 and fid.protocol["real_split"].startswith("train")
+    assert fid.protocol["judge"] == "mnist_cnn" and fid.protocol["generated"] == 64
+    saved = json.loads((tmp_path / "tb" / "protocol_fid.json").read_text())
+    assert saved == fid.protocol
+
+
+def test_large_images_get_a_judge_that_averages_them_down():
+    net = judges.architecture_for((128, 96, 3), 2)
+    assert net.get_layer("downscale").pool_size == (2, 2)
+    assert net(np.zeros((1, 128, 96, 3), "float32")).shape == (1, 2)
+    with pytest.raises(judges.JudgeError, match="divide by 3"):
+        judges.architecture_for((130, 130, 3), 2)

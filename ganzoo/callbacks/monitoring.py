@@ -39,6 +39,20 @@ class _EveryN(keras.callbacks.Callback):
         if int(every) < 1:
             raise ValueError(f"every must be a positive number of epochs, got {every}.")
         self.every, self.log_dir = int(every), log_dir
+        #: how the numbers are measured (judge, weights hash, sample counts, real split, seed,
+        #: resize), set when training begins; also ``protocol_<metric>.json`` in ``log_dir``
+        self.protocol = None
+
+    def _record_protocol(self, metric, judge, **fields):
+        self.protocol = {"metric": metric, "judge": judge.name,
+                         "judge_sha256": getattr(judge, "record", {}).get("weights_sha256"),
+                         "resize": getattr(judge, "resize", None), "every": self.every,
+                         **fields}
+        if self.log_dir:
+            from ganzoo.files import write_json
+
+            os.makedirs(self.log_dir, exist_ok=True)
+            write_json(os.path.join(self.log_dir, f"protocol_{metric}.json"), self.protocol)
 
     def _samples(self, n, seed):
         return self.model.generate(n, seed=seed)  # conditional models: every class equally often
@@ -91,6 +105,8 @@ class InceptionScore(_EveryN):
         from ganzoo import judges
 
         self._judge = judges.resolve(self.judge, self.dataset, self.model.data_shape)
+        self._record_protocol("inception_score", self._judge, generated=self.n,
+                              splits=self.splits, seed=self.seed)
 
     def compute(self):
         from ganzoo import metrics
@@ -103,12 +119,15 @@ class InceptionScore(_EveryN):
 class FID(_EveryN):
     """Log the Fréchet distance of ``n`` fresh samples to reference images every ``every`` epochs.
 
-    The reference's features are computed once, when training begins. Adds ``fid`` to the
-    epoch's logs (see :func:`ganzoo.metrics.fid`).
+    The reference's statistics are computed once, when training begins (or read from the shipped
+    ones: ``reference="mnist"`` or ``"cifar10"`` with that shipped judge needs no real images),
+    and each evaluation is one pass of the judge's compiled forward function over the samples.
+    Adds ``fid`` to the epoch's logs (see :func:`ganzoo.metrics.fid`).
 
     Args:
         reference: real images (array, uint8 or [-1, 1]), or a dataset name or path that
-            :func:`ganzoo.datasets.load_arrays` reads (e.g. ``"digits"``).
+            :func:`ganzoo.datasets.load_arrays` reads (e.g. ``"digits"``); ``"mnist"`` and
+            ``"cifar10"`` use the shipped statistics of their train splits.
         every: epochs between scores.
         n: generated samples per score (and at most this many reference images).
         judge: as for :class:`InceptionScore`; ``None`` uses the shipped judge of
@@ -133,19 +152,28 @@ class FID(_EveryN):
 
         self._judge = judges.resolve(self.judge, self.reference, self.model.data_shape)
         ref = self.reference
-        if isinstance(ref, (str, os.PathLike)):
-            ref = datasets.load_arrays(ref, split="train")[0]
-        ref = np.asarray(ref)[:self.n]
-        if tuple(ref.shape[1:]) != tuple(self.model.data_shape):
-            raise ValueError(f"FID reference images are {tuple(ref.shape[1:])} but the model "
-                             f"makes {tuple(self.model.data_shape)}; pass references of the "
-                             "model's size.")
-        self._stats = metrics.feature_statistics(self._judge.features(ref))
+        shipped = judges.shipped_statistics(self._judge, ref) if isinstance(ref, str) else None
+        if shipped is not None:
+            self._stats, real, split = shipped[:2], shipped[2], "train (shipped statistics)"
+        else:
+            if isinstance(ref, (str, os.PathLike)):
+                ref = datasets.load_arrays(ref, split="train")[0]
+            ref = np.asarray(ref)[:self.n]
+            if tuple(ref.shape[1:]) != tuple(self.model.data_shape):
+                raise ValueError(f"FID reference images are {tuple(ref.shape[1:])} but the "
+                                 f"model makes {tuple(self.model.data_shape)}; pass references "
+                                 "of the model's size.")
+            self._stats = metrics.feature_statistics(self._judge.features(ref))
+            real, split = len(ref), "train" if isinstance(self.reference, (str, os.PathLike)) \
+                else "given array"
+        self._record_protocol("fid", self._judge, generated=self.n, real=int(real),
+                              real_split=split, seed=self.seed)
 
     def compute(self):
         from ganzoo import metrics
 
         feats = self._judge.features(self._samples(self.n, self.seed))
+        metrics.warn_few_samples(len(feats), feats.shape[1])
         return {"fid": metrics.frechet_distance_from_statistics(
             *metrics.feature_statistics(feats), *self._stats)}
 
