@@ -282,9 +282,10 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
     (``tf.image.psnr`` / ``tf.image.ssim`` on [0, 1] images) against the targets. Any model:
     ``domain`` (domain success rate: the share of translated test images a domain judge
     assigns to the target domain) and ``fid`` (in that judge's features, against the real
-    target domain's test images). The domain judge is a judge trained on the two domains
+    target domain's train images). The domain judge is a judge trained on the two domains
     (``ganzoo judge train DATA`` on an unpaired or paired dataset: class 0 = A, 1 = B). The
-    real target images' own rates are reported as the ceiling.
+    real test target images' own rates are reported as the ceiling (``real_targets``), and
+    the untranslated inputs' FID as the floor (``inputs``).
 
     Args:
         model: a trained pix2pix or CycleGAN (or a run folder / ``.keras`` path).
@@ -350,11 +351,18 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
                 "translated": float((judge.probs(outputs).argmax(1) == target_class).mean()),
                 "real_targets": float((judge.probs(real).argmax(1) == target_class).mean())}
         elif name == "fid":
-            real_feats = judge.features(real)
-            report["metrics"]["fid"] = {
-                "translated": metrics_lib.frechet_distance(judge.features(outputs), real_feats),
-                "real_inputs": metrics_lib.frechet_distance(
-                    judge.features(model.as_float(inputs)), real_feats)}
+            read = datasets.read_pairs if model.paired else datasets.read_unpaired
+            train = read(reference, "train")[target_class]
+            ref = metrics_lib.feature_statistics(judge.features(train))
+
+            def fid(images):
+                feats = judge.features(images)
+                metrics_lib.warn_few_samples(len(feats), feats.shape[1])
+                return metrics_lib.frechet_distance_from_statistics(
+                    *metrics_lib.feature_statistics(feats), *ref)
+            report["metrics"]["fid"] = {"translated": fid(outputs), "real_targets": fid(real),
+                                        "inputs": fid(model.as_float(inputs)),
+                                        "real_split": "train", "real_images": int(len(train))}
     if out:
         report["report"] = save_report(report, os.path.join(out, "report.json"))
     return report

@@ -40,7 +40,7 @@ KNOWN_DATA = {
     "mnist": {"names": ("mnist", "digits"), "shape": (28, 28, 1)},
     "cifar10": {"names": ("cifar10", "cifar10_jpeg", "cifar-10"), "shape": (32, 32, 3)},
 }
-#: the shipped CIFAR-10 judge folder (written by ``tools/make_cifar10_judge.sh``)
+#: the shipped CIFAR-10 judge folder (written by ``tools/ship_judge.py``)
 CIFAR10_DIR = os.path.join(classifiers.WEIGHTS_DIR, "cifar10")
 #: the shipped reference statistics (:func:`make_reference_statistics`)
 STATISTICS = {"mnist": os.path.join(classifiers.WEIGHTS_DIR, "mnist_cnn.stats.npz"),

@@ -68,7 +68,8 @@ def make(name, title, protocol, columns, rows, command, machine, date=None, sect
         extra: anything else worth keeping (curves, settings).
         judge: the protocol of judged numbers: ``name`` and weights ``sha256`` of the judge,
             the number of ``generated`` and ``real`` samples, the ``real_split``, the ``seed``
-            and the ``resize`` (keys :data:`JUDGE_KEYS`; unknown ones may be ``None``).
+            and the ``resize`` (keys :data:`JUDGE_KEYS`; unknown ones may be ``None``); a list
+            of them when several judges scored the rows.
 
     Example:
 
@@ -83,7 +84,7 @@ def make(name, title, protocol, columns, rows, command, machine, date=None, sect
               "columns": dict(columns), "formats": dict(formats or {}), "rows": list(rows),
               "headline": headline, "images": dict(images or {}), "extra": extra or {}}
     if judge is not None:
-        result["judge"] = dict(judge)
+        result["judge"] = [dict(j) for j in judge] if isinstance(judge, list) else dict(judge)
     validate(result)
     return result
 
@@ -107,8 +108,8 @@ def validate(result, where="results"):
     if headline is not None and not (headline.get("formats") and headline.get("best")):
         raise ValueError(f"{where}: headline needs 'formats' and 'best'.")
     judge = result.get("judge")
-    if judge is not None:
-        missing = [k for k in JUDGE_KEYS if k not in judge]
+    for one in (judge if isinstance(judge, list) else [] if judge is None else [judge]):
+        missing = [k for k in JUDGE_KEYS if not isinstance(one, dict) or k not in one]
         if missing:
             raise ValueError(f"{where}: judge protocol lacks {', '.join(missing)} (keys: "
                              f"{', '.join(JUDGE_KEYS)}).")
@@ -124,18 +125,23 @@ def judge_line(result):
     Example: ``Judged by `mnist_cnn` (weights `1a2b3c4d5e6f7a8b`): 10,000 generated vs 60,000
     real images (train split), seed 0, resize none.``
     """
-    j = result.get("judge")
-    if not j:
+    judge = result.get("judge")
+    if not judge:
         return ""
 
     def count(v):
         return f"{v:,}" if isinstance(v, int) else (v if v is not None else "?")
-    sha = f" (weights `{j['sha256'][:16]}`)" if j.get("sha256") else ""
-    real = (f" vs {count(j['real'])} real images ({j['real_split']} split)"
-            if j.get("real") is not None else "")
-    return (f"Judged by `{j['name']}`{sha}: {count(j['generated'])} generated{real}, "
-            f"seed {j['seed'] if j.get('seed') is not None else '?'}, "
-            f"resize {j.get('resize') or 'none'}.")
+
+    def one(j):
+        sha = f" (weights `{j['sha256'][:16]}`)" if j.get("sha256") else ""
+        split = str(j.get("real_split"))
+        real = (f" vs {count(j['real'])} real images ({split}"
+                + (" split)" if " " not in split else ")") if j.get("real") is not None else "")
+        seed = f", seed {j['seed']}" if j.get("seed") is not None else ""
+        return (f"`{j['name']}`{sha}: {count(j['generated'])} generated{real}{seed}, "
+                f"resize {j.get('resize') or 'none'}")
+    return "Judged by " + "; ".join(one(j) for j in (
+        judge if isinstance(judge, list) else [judge])) + "."
 
 
 def results_dir():

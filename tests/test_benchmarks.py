@@ -114,11 +114,24 @@ def test_mnist_quality_script(tmp_path):
 @pytest.mark.slow
 def test_translation_script(tmp_path):
     env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
-    _run("translation.py", "--seconds", "0.1", "--filters", "4", "--limit", "2", out=tmp_path,
-         env=env)
-    rows = _read(tmp_path / "translation.json")["rows"]
-    assert [r["model"] for r in rows] == ["pix2pix", "pix2pix", "cyclegan"]
+    _run("translation.py", "--seconds", "0.1", "--filters", "4", "--limit", "2", "--judges",
+         str(tmp_path / "judges"), "--judge-epochs", "1", out=tmp_path, env=env)
+    result = _read(tmp_path / "translation.json")
+    rows = result["rows"]
+    assert [r["model"] for r in rows] == ["pix2pix", "pix2pix", "cyclegan", "cyclegan"]
     assert rows[2]["test_cycle_l1_a"] >= 0 and (tmp_path / "horse2zebra.png").is_file()
+    assert all(0 <= r["domain_success"] <= 1 and r["fid"] >= 0 for r in rows)
+    assert (tmp_path / "judges" / "facades" / "judge.json").is_file()
+    assert "Judged by" in results.judge_line(result)
+
+
+def test_epoch_eval_cost_script(tmp_path):
+    _run("epoch_eval_cost.py", "--workloads", "mnist", "--n", "300", "--steps", "2",
+         "--repeats", "1", out=tmp_path)
+    result = _read(tmp_path / "epoch_eval_cost.json")
+    (row,) = result["rows"]
+    assert row["epoch_seconds"] > 0 and 0 < row["is_fid_share_of_epoch"] < 1
+    assert result["judge"][0]["real"] == 60_000 and result["judge"][0]["name"] == "mnist_cnn"
 
 
 @pytest.mark.slow

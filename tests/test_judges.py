@@ -241,3 +241,23 @@ def test_large_images_get_a_judge_that_averages_them_down():
     assert net(np.zeros((1, 128, 96, 3), "float32")).shape == (1, 2)
     with pytest.raises(judges.JudgeError, match="divide by 3"):
         judges.architecture_for((130, 130, 3), 2)
+
+
+def test_the_shipped_cifar10_judge_is_cifar10s_own():
+    judge = judges.load("cifar10")
+    assert judge.record["test_accuracy"] >= 0.88 and judge.record["shipped"] == "cifar10"
+    assert judge.record["classes"][:2] == ["airplane", "automobile"]
+    assert judges.statistics_info("cifar10")["judge_sha256"] == judge.record["weights_sha256"]
+    assert judges.for_dataset("cifar10", (32, 32, 3)) is judge
+    assert judges.for_dataset("/data/cifar10_jpeg.npz", (32, 32, 3)) is judge
+    for checksum in judges.statistics_info("cifar10")["run_data_sha256"]:
+        assert judges.for_dataset("/data/train.npz", (32, 32, 3), checksum) is judge
+    with pytest.raises(judges.JudgeError, match="--judge cifar10"):
+        judges.for_dataset("cifar100", (32, 32, 3))
+    with pytest.raises(judges.JudgeError):
+        judges.for_dataset("cifar10", (64, 64, 3))
+    images = np.random.default_rng(0).integers(0, 256, (8, 32, 32, 3), dtype=np.uint8)
+    probs, feats = judge.probs_and_features(images)
+    np.testing.assert_allclose(probs.sum(1), 1, rtol=1e-5)
+    mu, sigma, n = judges.reference_statistics("cifar10", "test")
+    assert feats.shape == (8, 128) and mu.shape == (128,) and n == 10_000

@@ -59,3 +59,30 @@ def test_an_install_without_results_says_where_they_are(monkeypatch):
     monkeypatch.setattr(results, "results_dir", lambda: None)
     assert "not in this install" in cards.best_metric("dcgan")
     assert "does not include" in cards.render("dcgan")
+
+
+JUDGE = {"name": "mnist_cnn", "sha256": "4c7aadd917f3b6dc0000", "generated": 10_000,
+         "real": 60_000, "real_split": "train", "seed": 1, "resize": "none"}
+
+
+def test_judged_results_carry_their_protocol_and_cards_print_it(tmp_path, monkeypatch):
+    line = results.judge_line(_toy(judge=JUDGE))
+    assert line == ("Judged by `mnist_cnn` (weights `4c7aadd917f3b6dc`): 10,000 generated vs "
+                    "60,000 real images (train split), seed 1, resize none.")
+    two = results.judge_line(_toy(judge=[JUDGE, {**JUDGE, "name": "cifar10", "real": None}]))
+    assert two.count("`cifar10`") == 1 and two.count("generated") == 2
+    assert results.judge_line(_toy()) == ""
+    with pytest.raises(ValueError, match="judge protocol lacks real_split, seed"):
+        _toy(judge={k: v for k, v in JUDGE.items() if k not in ("real_split", "seed")})
+    (tmp_path / "toy.json").write_text(json.dumps(_toy(judge=JUDGE)))
+    monkeypatch.setenv(results.RESULTS_ENV, str(tmp_path))
+    text = cards.render("dcgan")
+    assert "| - | 100% | 8 |\n\n" + line in text  # beside the table it qualifies
+
+
+def test_every_committed_judged_result_names_its_judge():
+    judged = {"inception_score", "fid", "accuracy", "confident", "domain_success"}
+    for result in results.read_all():
+        keys = {k for row in result["rows"] for k in row}
+        if keys & judged and result["section"] != "reference":
+            assert result.get("judge"), result["name"]

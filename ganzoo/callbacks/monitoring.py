@@ -154,7 +154,7 @@ class FID(_EveryN):
         ref = self.reference
         shipped = judges.shipped_statistics(self._judge, ref) if isinstance(ref, str) else None
         if shipped is not None:
-            self._stats, real, split = shipped[:2], shipped[2], "train (shipped statistics)"
+            self._stats, real, split = shipped[:2], shipped[2], "train split, shipped statistics"
         else:
             if isinstance(ref, (str, os.PathLike)):
                 ref = datasets.load_arrays(ref, split="train")[0]

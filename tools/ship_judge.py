@@ -1,0 +1,75 @@
+"""Ship a trained judge folder as ganzoo's CIFAR-10 judge, with its reference statistics.
+
+The shipped CIFAR-10 judge is made in two steps (the first takes about 2 hours on 2 CPU cores;
+run it in pieces of under an hour: it resumes from ``--backup`` where it stopped):
+
+    ganzoo judge train $GANZOO_DATA_DIR/cifar10_jpeg.npz --out ~/ganzoo-runs/cifar10-judge \\
+        --backup ~/ganzoo-runs/cifar10-judge-ckpt --epochs 30
+    python tools/ship_judge.py cifar10 ~/ganzoo-runs/cifar10-judge
+
+The second checks the test accuracy (at least 88 %), names the classes, records the command
+with ``$GANZOO_DATA_DIR`` instead of this machine's paths, writes ``model.keras``,
+``judge.json`` and ``card.md`` into ``ganzoo/weights/cifar10/`` (a temporary folder, then one
+rename) and computes the train and test feature statistics (``stats.npz``).
+"""
+
+import argparse
+import os
+import shutil
+import tempfile
+
+from ganzoo import datasets, files, judges
+
+#: CIFAR-10's class names, in label order (Krizhevsky 2009)
+CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+                   "ship", "truck"]
+MIN_ACCURACY = 0.88
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("name", choices=["cifar10"])
+    p.add_argument("folder", help="the judge folder `ganzoo judge train` wrote")
+    p.add_argument("--data", default="cifar10_jpeg.npz",
+                   help="the dataset file, in $GANZOO_DATA_DIR or as a path")
+    args = p.parse_args()
+    record = files.read_json(os.path.join(args.folder, judges.RECORD), "judge record")
+    if record["test_accuracy"] < MIN_ACCURACY:
+        raise SystemExit(f"{args.folder}: test accuracy {record['test_accuracy']:.2%} is under "
+                         f"{MIN_ACCURACY:.0%}; train longer before shipping.")
+    if list(record["input_shape"]) != list(judges.KNOWN_DATA[args.name]["shape"]):
+        raise SystemExit(f"{args.folder}: input shape {record['input_shape']} is not CIFAR-10's.")
+    data_file = os.path.basename(record["data"]["source"])
+    record.update(name=args.name, classes=CIFAR10_CLASSES,
+                  per_class_accuracy={CIFAR10_CLASSES[int(k)]: v
+                                      for k, v in record["per_class_accuracy"].items()})
+    record["data"]["source"] = data_file
+    record["command"] = (f"ganzoo judge train $GANZOO_DATA_DIR/{data_file} --out JUDGE "
+                         f"--backup CHECKPOINTS --epochs {record['training']['epochs']}; "
+                         f"python tools/ship_judge.py {args.name} JUDGE")
+    target = judges.CIFAR10_DIR
+    parent = os.path.dirname(target)
+    tmp = tempfile.mkdtemp(prefix=".ship-", dir=parent)
+    try:
+        shutil.copyfile(os.path.join(args.folder, judges.MODEL), os.path.join(tmp, judges.MODEL))
+        files.write_json(os.path.join(tmp, judges.RECORD), record)
+        with open(os.path.join(tmp, judges.CARD), "w", encoding="utf-8") as f:
+            f.write(judges.card(record))
+        if os.path.exists(target):
+            old = tmp + ".old"
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    judges._LOADED.pop(args.name, None)
+    data = args.data if os.path.isfile(args.data) else datasets.shared_data_file(args.data)
+    stats = judges.make_reference_statistics(args.name, data)
+    print(f"shipped {target} (test accuracy {record['test_accuracy']:.2%}) and {stats}")
+
+
+if __name__ == "__main__":
+    main()
