@@ -51,7 +51,8 @@ def judged(report):
     m = report["metrics"]
     return {"domain_success": round(m["domain_success"]["translated"], 3),
             "domain_ceiling": round(m["domain_success"]["real_targets"], 3),
-            "fid": round(m["fid"]["translated"], 2), "fid_ceiling": round(m["fid"]["real_targets"], 2),
+            "fid": round(m["fid"]["translated"], 2),
+            "fid_ceiling": round(m["fid"]["real_targets"], 2),
             "fid_inputs": round(m["fid"]["inputs"], 2)}
 
 

@@ -112,7 +112,8 @@ def _parser():
                     help="real data: a dataset name ('digits', a tfds name), an .npz or an image "
                          "folder (default: the dataset the run was trained on)")
     ev.add_argument("--judge", default=None,
-                    help="mnist, cifar10, inception, or a judge folder (ganzoo judge train); default: the "
+                    help="mnist, cifar10, inception, or a judge folder (ganzoo judge train); "
+                         "default: the "
                          "shipped judge of the run's dataset, if there is one")
     ev.add_argument("--n", type=int, default=10_000, help="generated samples (default 10000)")
     ev.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")

@@ -335,7 +335,11 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
     target_class = 1 if direction == "a2b" else 0
     report = {"model": model.name, "direction": direction, "test_images": int(len(inputs)),
               "reference": os.fspath(reference) if isinstance(reference, (str, os.PathLike))
-              else None, "judge": None if judge is None else judge.name, "metrics": {}}
+              else None, "judge": None if judge is None else judge.name,
+              "judge_sha256": None if judge is None else
+              getattr(judge, "record", {}).get("weights_sha256"),
+              "resize": None if judge is None else getattr(judge, "resize", None),
+              "real_split": "test", "metrics": {}}
     real = model.as_float(targets)
     for name in names:
         if name == "l1":

@@ -11,7 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CARDS = os.path.join(ROOT, "docs", "model_cards")
 
 
-CARD_NAMES = ganzoo.list_models() + ["mnist_classifier"]
+CARD_NAMES = ganzoo.list_models() + ["mnist_classifier", "cifar10_judge"]
 
 
 @pytest.mark.parametrize("name", CARD_NAMES)

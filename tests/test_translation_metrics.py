@@ -52,3 +52,9 @@ def test_domain_success_of_real_targets_is_the_domain_judges_accuracy(tmp_path):
     assert success["real_targets"] == pytest.approx(expected)
     assert 0.0 <= success["translated"] <= 1.0
     assert report["metrics"]["fid"]["translated"] >= 0 and report["judge"] == "thickness"
+    assert report["judge_sha256"] == judge.record["weights_sha256"]
+    fid = report["metrics"]["fid"]
+    a_train, b_train = ganzoo.datasets.read_unpaired("digits_thickness", "train")
+    assert fid["real_images"] == len(b_train) and fid["real_split"] == "train"
+    # real test targets lie closer to the real train targets than the untranslated inputs do
+    assert fid["real_targets"] < fid["inputs"]

@@ -2,7 +2,8 @@
 train and test splits), so FID against MNIST or CIFAR-10 needs no real images.
 
     GANZOO_DATA_DIR=../shared/data python tools/make_reference_statistics.py mnist mnist.npz
-    GANZOO_DATA_DIR=../shared/data python tools/make_reference_statistics.py cifar10 cifar10_jpeg.npz
+    GANZOO_DATA_DIR=../shared/data python tools/make_reference_statistics.py \
+        cifar10 cifar10_jpeg.npz
 
 DATA is a file in ``$GANZOO_DATA_DIR`` (or a path). Writes ``ganzoo/weights/mnist_cnn.stats.npz``
 or ``ganzoo/weights/cifar10/stats.npz`` (see :func:`ganzoo.judges.make_reference_statistics`).
