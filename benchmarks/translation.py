@@ -1,6 +1,7 @@
 """pix2pix on facades against an L1-only U-Net, and CycleGAN on horse2zebra, for fixed budgets.
 
-    python benchmarks/translation.py [--seconds 300] [--filters 32] [--judges DIR]
+    python benchmarks/translation.py [--seconds 300 | --epochs 2 --cycle-epochs 1] [--filters 32]
+                                     [--judges DIR]
 
 Reads ``facades_128.npz`` and ``horse2zebra_64.npz`` from ``$GANZOO_DATA_DIR`` (default
 ``../shared/data``). pix2pix translates label maps to photos (b -> a, the paper's direction for
@@ -30,12 +31,14 @@ import common
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def train_for(gan, data, seconds):
-    start, epochs = time.perf_counter(), 0
-    while time.perf_counter() - start < seconds:
+def train_for(gan, data, seconds, epochs=None):
+    """Whole epochs until ``seconds`` have passed, or exactly ``epochs`` when given (a budget
+    that does not depend on the machine's load)."""
+    start, done = time.perf_counter(), 0
+    while (done < epochs) if epochs else (time.perf_counter() - start < seconds):
         gan.fit(data, epochs=1, verbose=0)
-        epochs += 1
-    return epochs, round(time.perf_counter() - start, 1)
+        done += 1
+    return done, round(time.perf_counter() - start, 1)
 
 
 def domain_judge(data, folder, epochs):
@@ -64,6 +67,13 @@ def judge_record(judge, generated, real):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=300)
+    p.add_argument("--epochs", type=int, default=None,
+                   help="train pix2pix exactly this many epochs instead of --seconds")
+    p.add_argument("--cycle-epochs", type=int, default=None,
+                   help="train CycleGAN exactly this many epochs instead of --seconds")
+    p.add_argument("--busy", action="store_true",
+                   help="say in the results that the machine was shared (wall times are upper "
+                        "bounds)")
     p.add_argument("--filters", type=int, default=32)
     p.add_argument("--limit", type=int, default=None, help="train images (smoke runs)")
     p.add_argument("--judges", default=os.path.join(os.path.expanduser("~"), "ganzoo-runs",
@@ -76,8 +86,8 @@ def main():
     facades = datasets.shared_data_file("facades_128.npz")
     result = {"machine": common.machine(),
               "seconds_budget": args.seconds, "filters": args.filters,
-              "command": f"python benchmarks/translation.py --seconds {args.seconds:g} "
-                         f"--filters {args.filters}", "pix2pix_facades": {}, "judges": {}}
+              "epochs_budget": [args.epochs, args.cycle_epochs], "busy": args.busy,
+              "command": common.command(), "pix2pix_facades": {}, "judges": {}}
     labels_test, photos_test = datasets.read_pairs(facades, "test")[::-1]
     facades_judge = domain_judge(facades, os.path.join(args.judges, "facades"), args.judge_epochs)
     panels = {}
@@ -88,7 +98,7 @@ def main():
         data = datasets.load_paired(facades, direction="b2a", seed=0)
         if args.limit:
             data = data.take(args.limit)
-        epochs, seconds = train_for(gan, data, args.seconds)
+        epochs, seconds = train_for(gan, data, args.seconds, args.epochs)
         out = gan.translate(labels_test)
         report = evaluation.evaluate_translation(gan, ["l1", "psnr", "ssim", "domain", "fid"],
                                                  reference=facades, judge=facades_judge)
@@ -114,7 +124,7 @@ def main():
     data = datasets.load_unpaired(h2z, seed=0)
     if args.limit:
         data = data.take(args.limit)
-    epochs, seconds = train_for(gan, data, args.seconds)
+    epochs, seconds = train_for(gan, data, args.seconds, args.cycle_epochs)
     horses, zebras = datasets.read_unpaired(h2z, "test")
     panel, ncols = gan.sample_panel(horses[:4], zebras[:4])
     images.save_grid(panel, os.path.join(args.out, "horse2zebra.png"), ncols=ncols, scale=2)
@@ -144,12 +154,17 @@ def to_result(raw, date=None):
         rows.append({"model": "cyclegan", "setting": f"horse2zebra: {what}", **cycle,
                      **raw["cyclegan_horse2zebra"].get(direction, {})})
     judged = raw.get("judges", {})
+    p2p, cyc = raw.get("epochs_budget") or (None, None)
+    budget = (f"{p2p} epochs (pix2pix) and {cyc} (CycleGAN)" if p2p and cyc
+              else f"{raw['seconds_budget']:g} s each")
+    if raw.get("busy"):
+        budget += "; the cores were shared with another job, so wall times are upper bounds"
     acc = "; ".join(f"{k} {v['test_accuracy']:.1%} on its test split" for k, v in judged.items())
     return results.make(
         "translation", "Real data: facades and horse2zebra",
         f"pix2pix on facades (label map -> photo, 128 px, 400 training pairs, 106 test pairs) "
         f"and CycleGAN on horse2zebra (64 px, 1,067 horses, 1,334 zebras); {raw['filters']} "
-        f"filters instead of 64, batch 1, seed 0, {raw['seconds_budget']:g} s each. Domain "
+        f"filters instead of 64, batch 1, seed 0, {budget}. Domain "
         "success: the share of translated test images a domain judge (`ganzoo judge train` on "
         f"the dataset's two domains; accuracy: {acc or 'n/a'}) assigns to the target domain; "
         "FID in that judge's 128-d features against the target domain's train images; each "
@@ -170,6 +185,7 @@ def to_result(raw, date=None):
                  "fid_inputs": "{:.2f}"},
         images={"pix2pix": "facades.png", "cyclegan": "horse2zebra.png"},
         extra={"seconds_budget": raw["seconds_budget"], "filters": raw["filters"],
+               "epochs_budget": raw.get("epochs_budget"),
                "judges": judged},
         judge=list(judged.values()) or None)
 
