@@ -125,6 +125,7 @@ def test_translation_script(tmp_path):
     assert "Judged by" in results.judge_line(result)
 
 
+@pytest.mark.slow
 def test_epoch_eval_cost_script(tmp_path):
     _run("epoch_eval_cost.py", "--workloads", "mnist", "--n", "300", "--steps", "2",
          "--repeats", "1", out=tmp_path)
