@@ -15,6 +15,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ star
 from ganzoo import (callbacks, classifiers, config, data, datasets, export, images,  # noqa: E402
                     losses, metrics, models, nets, results, schema, toy)
 from ganzoo.evaluation import evaluate  # noqa: E402
+from ganzoo import presets  # noqa: E402
+from ganzoo.presets import from_preset, list_presets  # noqa: E402
 from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.data import DataError  # noqa: E402
 from ganzoo.errors import GanzooError, ModelError, RunError, WriteError  # noqa: E402
@@ -36,7 +38,7 @@ try:
 except Exception:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["build", "card", "evaluate", "metrics", "list_models", "load", "register",
+__all__ = ["build", "card", "evaluate", "from_preset", "list_presets", "presets", "metrics", "list_models", "load", "register",
            "resolve_config", "train", "Run", "datasets", "callbacks", "classifiers", "export",
            "losses", "models", "nets", "toy", "config", "data", "images", "results", "schema",
            "ConfigError", "DataError", "GanzooError",

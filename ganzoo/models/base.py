@@ -102,6 +102,9 @@ class GAN(ZooModel):
         """The generator used by ``generate``, evaluation and export (EMA copy when enabled)."""
         return self.ema_generator if self.ema_generator is not None else self.generator
 
+    def sampling_networks(self):
+        return ("ema_generator",) if self.ema_generator is not None else ("generator",)
+
     # ------------------------------------------------------------------ config
 
     @classmethod

@@ -53,6 +53,11 @@ class Translator(ZooModel):
         """The network that translates in ``direction`` (one of :attr:`directions`)."""
         raise NotImplementedError
 
+    def sampling_networks(self):
+        wanted = [self.network_for(d) for d in self.directions]
+        return tuple(attr for attr, net in self.networks().items()
+                     if any(net is w for w in wanted))
+
     @property
     def patch_grid(self):
         """Side of the discriminators' grid of patch logits."""

@@ -177,6 +177,11 @@ class ZooModel(keras.Model):
         return {attr: net for attr, net in vars(self).items()
                 if isinstance(net, keras.Model) and not attr.startswith("_")}
 
+    def sampling_networks(self):
+        """Names (from :meth:`networks`) of the networks that sampling needs: what a preset's
+        ``model.weights.h5`` stores."""
+        raise NotImplementedError
+
     def check_finite(self, networks=None):
         """Raise :class:`~ganzoo.errors.ModelError` when a network holds NaN or infinite
         weights (a run that diverged): its samples, scores and exports would be meaningless.
