@@ -38,7 +38,8 @@ try:
 except Exception:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["build", "card", "evaluate", "from_preset", "list_presets", "presets", "metrics", "list_models", "load", "register",
+__all__ = ["build", "card", "evaluate", "from_preset", "list_presets", "presets", "metrics",
+           "list_models", "load", "register",
            "resolve_config", "train", "Run", "datasets", "callbacks", "classifiers", "export",
            "losses", "models", "nets", "toy", "config", "data", "images", "results", "schema",
            "ConfigError", "DataError", "GanzooError",

@@ -4,12 +4,18 @@
     ganzoo train MODEL [--dataset NAME|PATH] [--epochs N] [--batch-size N]
                        [--set key=value ...] [--config YAML] [--out DIR] [--seed S] [--force]
                        [--resume] [--save-every STEPS] [--strategy mirrored|multiworker]
+                       [--from-preset PRESET]
     ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--out grid.png]
     ganzoo evaluate RUN_DIR [--metrics is,fid,kid,pr,dc,memorization,birthday,cond_acc,...]
                             [--reference NAME|PATH] [--judge mnist|cifar10|inception|PATH] [--n N]
                             [--out DIR]
     ganzoo export RUN_DIR --format saved_model|tflite --out PATH [--quantize Q] [--output uint8]
-    ganzoo cards | ganzoo card MODEL
+    ganzoo cards | ganzoo card MODEL|RUN|PRESET
+    ganzoo presets
+    ganzoo save-preset RUN DIR [--full] [--dtype float16|float32] [--force]
+
+Every command that takes RUN also takes a preset handle (a built-in name such as
+``dcgan_mnist``, a preset folder, ``https://...#sha256=HASH`` or ``hf://owner/name``).
     ganzoo judge train DATA --out DIR [--epochs N] [--batch-size N] [--seed S] [--force]
                                       [--backup DIR]
 """
@@ -82,12 +88,15 @@ def _parser():
     tr.add_argument("--strategy", choices=("mirrored", "multiworker"), default=None,
                     help="tf.distribute strategy: 'mirrored' (all local GPUs) or 'multiworker' "
                          "(workers from TF_CONFIG); see docs/distributed.md")
+    tr.add_argument("--from-preset", default=None, metavar="PRESET",
+                    help="fine-tune a preset: start from its config and weights (see `ganzoo "
+                         "presets`); --config/--set change its config")
     tr.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2),
                     help="Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch")
     tr.set_defaults(func=cmd_train)
 
     sa = sub.add_parser("sample", help="write a PNG grid of samples from a trained run")
-    sa.add_argument("run", help="run directory or .keras file")
+    sa.add_argument("run", help="run directory, .keras file or preset (`ganzoo presets`)")
     sa.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     sa.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
     sa.add_argument("--labels", default=None,
@@ -101,7 +110,7 @@ def _parser():
 
     ev = sub.add_parser("evaluate", help="score a trained run: IS, FID, KID, precision/recall, "
                                          "memorisation, birthday-paradox support")
-    ev.add_argument("run", help="run directory or .keras file")
+    ev.add_argument("run", help="run directory, .keras file or preset (`ganzoo presets`)")
     ev.add_argument("--metrics", default=None,
                     help="comma-separated: is, fid, kid, pr (precision/recall), dc (density/"
                          "coverage), memorization, birthday; conditional models also cond_acc, "
@@ -124,8 +133,21 @@ def _parser():
     cs = sub.add_parser("cards", help="table of every model: paper, task, parameters")
     cs.set_defaults(func=cmd_cards)
     cd = sub.add_parser("card", help="print one model's card")
-    cd.add_argument("model", help="registered model name, or a run folder")
+    cd.add_argument("model", help="registered model name, a run folder or a preset")
     cd.set_defaults(func=cmd_card)
+
+    ps = sub.add_parser("presets", help="list the built-in presets (trained models) and their "
+                                        "metrics")
+    ps.set_defaults(func=cmd_presets)
+    sp = sub.add_parser("save-preset", help="write a preset folder from a run, to share it")
+    sp.add_argument("run", help="run directory or .keras file")
+    sp.add_argument("out", help="the preset folder to write")
+    sp.add_argument("--full", action="store_true",
+                    help="also store the discriminators and optimizer state (for fine-tuning)")
+    sp.add_argument("--dtype", choices=("float16", "float32"), default="float16",
+                    help="storage dtype of the weights (default float16)")
+    sp.add_argument("--force", action="store_true", help="replace an existing preset folder")
+    sp.set_defaults(func=cmd_save_preset)
 
     jd = sub.add_parser("judge", help="judges: the classifiers that score generated images")
     jsub = jd.add_subparsers(dest="judge_command")
@@ -188,9 +210,40 @@ def cmd_card(args):
     import ganzoo
 
     name = args.model
+    if name not in ganzoo.list_models() and ganzoo.presets.is_handle(name):
+        folder = ganzoo.presets.resolve(name)
+        with open(os.path.join(folder, ganzoo.presets.CARD), encoding="utf-8") as f:
+            print(f.read())
+        return 0
     if os.path.isdir(name):  # a run folder: the card of the model it trained
         name = ganzoo.Run(name).info["model"]
     print(ganzoo.card(name))
+    return 0
+
+
+def cmd_presets(args):
+    import ganzoo
+
+    rows = ganzoo.list_presets()
+    if not rows:
+        print("No built-in presets in this installation.")
+        return 0
+    for row in rows:
+        shown = ", ".join(f"{k} {_summary(v)}" for k, v in row["metrics"].items()
+                          if k in ("inception_score", "fid", "conditional_accuracy", "l1",
+                                   "domain_success"))
+        print(f"{row['name']:22s} {row['model']:9s} {row['dataset'] or '':14s} {shown}")
+    print("\nLoad one with ganzoo.from_preset(NAME); `ganzoo card NAME` prints its card.")
+    return 0
+
+
+def cmd_save_preset(args):
+    import ganzoo
+
+    preset = ganzoo.presets.save(args.run, args.out, full=args.full, dtype=args.dtype,
+                                 force=args.force)
+    print(f"ganzoo: wrote {preset.path}/ (config.json, model.weights.h5"
+          f"{', full.weights.h5' if args.full else ''}, metadata.json, samples.png, README.md)")
     return 0
 
 
@@ -204,7 +257,7 @@ def cmd_train(args):
     run = ganzoo.train(args.model, args.dataset, args.out, split=args.split, config=args.config,
                        resume=args.resume, force=args.force, epochs=args.epochs,
                        save_every=args.save_every, strategy=args.strategy, seed=args.seed,
-                       verbose=args.verbose, **overrides)
+                       verbose=args.verbose, from_preset=args.from_preset, **overrides)
     if run.diverged:
         print(f"ganzoo: error: training diverged at step {run.diverged['step']}; "
               f"{run.path}/model.keras holds the last good weights (step "
@@ -240,10 +293,15 @@ def cmd_evaluate(args):
                                    seed=args.seed, judge=args.judge,
                                    data_sha256=run.info.get("data_sha256") if run else None)
     reference = runs.recorded_dataset(args.run, args.reference, "--reference")
-    out = args.out or os.path.join(run.path if run else os.path.dirname(os.path.abspath(args.run)),
-                                   "evaluation")
+    preset = isinstance(run, ganzoo.presets.Preset)
+    if preset:  # a preset's folder is not ours to write in (it may be inside the package)
+        out = args.out or os.path.join("evaluation", run.name)
+    else:
+        out = args.out or os.path.join(
+            run.path if run else os.path.dirname(os.path.abspath(args.run)), "evaluation")
     runs.check_writable(out, "--out")
-    if run is not None and os.path.abspath(out).startswith(os.path.abspath(run.path) + os.sep):
+    if run is not None and not preset and os.path.abspath(out).startswith(
+            os.path.abspath(run.path) + os.sep):
         with files.FolderLock(run.path, "evaluating"):
             report = score(out)
     else:

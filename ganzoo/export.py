@@ -497,7 +497,7 @@ def check_target(out, format, force):
 
 def add_arguments(parser):
     """The export options shared by ``ganzoo export`` and ``tools/export_generator.py``."""
-    parser.add_argument("model", help="run directory or .keras file")
+    parser.add_argument("model", help="run directory, .keras file or preset (`ganzoo presets`)")
     parser.add_argument("--format", default="saved_model", choices=FORMATS)
     parser.add_argument("--out", required=True,
                         help="artifact path (a directory for saved_model, a .tflite file)")

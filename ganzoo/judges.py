@@ -19,14 +19,13 @@ and ``features(images)`` (images uint8 or in [-1, 1]).
 """
 
 import hashlib
-import json
 import os
-import time
 
 import keras
 import numpy as np
 
 from ganzoo import classifiers, datasets, files
+from ganzoo.callbacks.clock import TrainingClock
 from ganzoo import metrics as metrics_lib
 from ganzoo.errors import GanzooError
 
@@ -196,7 +195,7 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
                                                       warmup_steps=max(1, steps // 20))
     trainer.compile(keras.optimizers.AdamW(schedule, weight_decay=5e-4),
                     keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
-    clock = _TrainingClock(checkpoint_dir)
+    clock = TrainingClock(checkpoint_dir)
     callbacks = [clock]
     if checkpoint_dir:
         callbacks.append(keras.callbacks.BackupAndRestore(checkpoint_dir))
@@ -224,32 +223,6 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
     }
     _write_folder(net, record, out, force)
     return load(out)
-
-
-class _TrainingClock(keras.callbacks.Callback):
-    """Training time across resumed pieces: the seconds of completed epochs are kept in
-    ``checkpoint_dir/elapsed.json`` beside the checkpoint, so a run split into several
-    sessions records its whole training time."""
-
-    def __init__(self, checkpoint_dir=None):
-        super().__init__()
-        self.path = os.path.join(checkpoint_dir, "elapsed.json") if checkpoint_dir else None
-        self.before = 0.0
-        if self.path and os.path.isfile(self.path):
-            with open(self.path) as f:
-                self.before = float(json.load(f)["seconds"])
-        self.start = time.perf_counter()
-
-    def seconds(self):
-        return self.before + time.perf_counter() - self.start
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self.path:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            tmp = self.path + ".tmp"
-            with open(tmp, "w") as f:
-                json.dump({"seconds": self.seconds(), "epochs_done": epoch + 1}, f)
-            os.replace(tmp, self.path)
 
 
 def _labelled(source):

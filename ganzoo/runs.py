@@ -242,6 +242,10 @@ def recorded_dataset(source, given=None, option="--dataset", required=True):
     if given is not None:
         return given
     source = os.fspath(source)
+    from ganzoo import presets
+
+    if presets.is_handle(source):
+        return presets.Preset(presets.resolve(source), source).info.get("dataset")
     folder = source if os.path.isdir(source) else os.path.dirname(os.path.abspath(source))
     path = os.path.join(folder, "run.json")
     if not os.path.exists(path):
@@ -253,14 +257,20 @@ def recorded_dataset(source, given=None, option="--dataset", required=True):
 
 
 def open_model(source):
-    """A model from a run folder (checked against its ``run.json``), a ``.keras`` file or a
-    model object, and the run folder it came from (``None`` for a bare model)."""
+    """A model from a run folder (checked against its ``run.json``), a preset handle
+    (:mod:`ganzoo.presets`), a ``.keras`` file or a model object, and the :class:`Run` or
+    :class:`~ganzoo.presets.Preset` it came from (``None`` for a bare model)."""
     from ganzoo.models.zoo_model import ZooModel
     from ganzoo.registry import load
 
     if isinstance(source, ZooModel):
-        return source, None
+        return source, getattr(source, "preset", None)
     source = os.fspath(source)
+    from ganzoo import presets
+
+    if presets.is_handle(source):
+        model = presets.from_preset(source)
+        return model, model.preset
     if os.path.isdir(source):
         run = Run(source)
         return run.model, run
@@ -289,7 +299,7 @@ def check_outputs_finite(model, n=8):
 
 def train(model, data="digits", out=None, *, split="train", config=None, resume=False,
           force=False, epochs=None, save_every=100, strategy=None, seed=None, verbose=1,
-          **overrides):
+          from_preset=None, **overrides):
     """Train a zoo model into a run folder, safely: the Python form of ``ganzoo train``.
 
     Args:
@@ -307,6 +317,9 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
         strategy: ``"mirrored"``, ``"multiworker"`` or a ``tf.distribute.Strategy``.
         seed: seed of noise, shuffling and weights.
         verbose: Keras progress output (0, 1 or 2).
+        from_preset: a preset handle (:mod:`ganzoo.presets`) to fine-tune: its config is the
+            base (``config`` and ``overrides`` change it; the networks' shapes must stay) and
+            training starts from its weights.
         **overrides: config keys, as in ``ganzoo.build`` (``training__batch_size=64``).
 
     Returns:
@@ -348,15 +361,36 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
         overrides["seed"] = seed
     if epochs is not None:
         overrides["training.epochs"] = int(epochs)
+    preset = None
+    if from_preset is not None:
+        from ganzoo import presets
+
+        preset = presets.Preset(presets.resolve(from_preset), from_preset)
+        base = preset.config
+        if base["model"] != name:
+            raise ValueError(f"{from_preset!r} is a {base['model']!r} preset; fine-tune it with "
+                             f"`ganzoo train {base['model']} --from-preset {from_preset}`.")
+        base["seed"] = None
+        if config is not None:  # the user's config changes the preset's: a layer above it
+            from ganzoo import config as config_lib
+            from ganzoo import schema
+
+            overrides = {**schema.normalise(config_lib.as_dict(config, name)),
+                         **schema.normalise(overrides)}
+        config = base
     resolved = registry.resolve_config(name, config, **overrides)
     x, y = load_training_data(cls, data, split, resolved)
     if _adopt_shapes(cls, x, y, resolved, config, overrides):
         resolved = registry.resolve_config(name, config, **overrides)
     info = {"model": name, "dataset": os.fspath(data), "split": split,
             "data_sha256": data_checksum(x, y)}
+    if preset is not None:
+        info["from_preset"] = os.fspath(from_preset)
     if resume:
         _check_same_run(out, resolved, info)
     gan = registry.build(name, config, strategy=strategy, **overrides)
+    if preset is not None and not resume:  # a resumed run continues from its checkpoint
+        preset.load_weights(gan)
     dataset = gan.prepare(x, y)
 
     # 2. lock, then create or replace
@@ -375,7 +409,8 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
                 previous = None
 
         guard = cb.DivergenceGuard(every=save_every or 100)
-        callbacks = [guard]  # first: a NaN step is undone before anything saves it
+        clock = cb.TrainingClock(os.path.join(out, BACKUP_DIR) if save_every else None)
+        callbacks = [guard, clock]  # guard first: a NaN step is undone before anything saves
         examples = None
         if isinstance(gan, Translator):  # a few fixed pairs for the input | output | target grids
             examples = (np.asarray(x[:4]), np.asarray(y[:4]))
@@ -405,6 +440,12 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
                         "learning rate or check the data.")
                 with files.atomic_path(os.path.join(out, "model.keras")) as tmp:
                     gan.save(tmp)
+                record = files.read_json(os.path.join(out, "run.json"), "run record")
+                record["training"] = {"steps": gan.train_steps,
+                                      "epochs": int(gan.config["training"]["epochs"]),
+                                      "seconds": round(clock.seconds(), 1),
+                                      "hardware": _hardware()}
+                files.write_json(os.path.join(out, "run.json"), record)
         except BaseException:
             if not resume and (checkpoint is None or checkpoint.saved_step is None):
                 # never reached a checkpoint: nothing of it is worth keeping
@@ -422,6 +463,12 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
         files.remove(os.path.join(out, BACKUP_DIR))  # model.keras is in place
         drop_previous()
     return Run(out, model=gan, diverged=guard.diverged, history=history)
+
+
+def _hardware():
+    from ganzoo import presets
+
+    return presets.hardware()
 
 
 class _sigterm_raises:

@@ -1,0 +1,46 @@
+"""Training time across resumed pieces."""
+
+import json
+import os
+import time
+
+import keras
+
+
+class TrainingClock(keras.callbacks.Callback):
+    """Wall time of training across resumed pieces: the seconds of completed epochs are kept in
+    ``folder/elapsed.json`` beside the checkpoints, so a run split into several sessions
+    records its whole training time.
+
+    Args:
+        folder: where ``elapsed.json`` lives (the checkpoint folder); ``None`` keeps nothing.
+
+    Example:
+
+    ```python
+    clock = ganzoo.callbacks.TrainingClock("runs/x/backup")
+    gan.fit(data, callbacks=[clock])
+    clock.seconds()
+    ```
+    """
+
+    def __init__(self, folder=None):
+        super().__init__()
+        self.path = os.path.join(folder, "elapsed.json") if folder else None
+        self.before = 0.0
+        if self.path and os.path.isfile(self.path):
+            with open(self.path) as f:
+                self.before = float(json.load(f)["seconds"])
+        self.start = time.perf_counter()
+
+    def seconds(self):
+        """Seconds of training so far, earlier pieces included."""
+        return self.before + time.perf_counter() - self.start
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.path:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            tmp = self.path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump({"seconds": self.seconds(), "epochs_done": epoch + 1}, f)
+            os.replace(tmp, self.path)

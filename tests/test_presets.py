@@ -1,0 +1,193 @@
+"""Presets: save -> from_preset round trips, handles (folder, https with hash, hf), CLI commands
+over a preset handle, fine-tuning from a preset."""
+
+import functools
+import hashlib
+import http.server
+import os
+import shutil
+import tarfile
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import ganzoo
+from ganzoo import cli, presets
+
+from conftest import SMALL_NETS
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    """A narrow DCGAN (with EMA) trained one short epoch on 256 embedded digits."""
+    images, labels = ganzoo.datasets.load_digits("train")
+    folder = tmp_path_factory.mktemp("run")
+    data = folder / "digits.npz"
+    np.savez(data, x_train=images[:256, ..., 0], y_train=labels[:256])
+    run = ganzoo.train("dcgan", str(data), str(folder / "run"), epochs=1, seed=0, verbose=0,
+                       training={"batch_size": 32}, ema={"enabled": True},
+                       **SMALL_NETS["dcgan"])
+    return run
+
+
+@pytest.fixture(scope="module")
+def preset_dir(trained_run, tmp_path_factory):
+    return presets.save(trained_run.path, tmp_path_factory.mktemp("p") / "dcgan_digits",
+                        full=True).path
+
+
+def test_run_records_training(trained_run):
+    training = trained_run.info["training"]
+    assert training["steps"] == 256 // 32 and training["epochs"] == 1
+    assert training["seconds"] > 0 and "cores" in training["hardware"]
+
+
+def test_round_trip_within_float16(trained_run, preset_dir):
+    model = ganzoo.from_preset(preset_dir, full=False)
+    assert isinstance(model.preset, presets.Preset)
+    want = trained_run.model.generate(16, seed=3)
+    got = model.generate(16, seed=3)
+    assert got.shape == want.shape == (16, 28, 28, 1)
+    assert np.abs(got - want).max() < 2e-2  # float16 weights
+    assert np.abs(got - want).max() > 0  # they are float16, not a copy of float32
+    exact = presets.save(trained_run.path, os.path.join(os.path.dirname(preset_dir), "f32"),
+                         dtype="float32")
+    np.testing.assert_allclose(ganzoo.from_preset(exact.path).generate(16, seed=3), want,
+                               atol=1e-5)
+
+
+def test_samples_png_is_what_the_weights_draw(preset_dir):
+    model = ganzoo.from_preset(preset_dir)
+    meta = model.preset.metadata
+    record = meta["samples"]
+    samples = model.generate(record["n"], seed=record["seed"])
+    grid = ganzoo.images.make_grid(samples, ncols=record["ncols"])[..., 0]
+    png = np.asarray(Image.open(os.path.join(preset_dir, presets.SAMPLES)))
+    small = png[::record["scale"], ::record["scale"]]
+    assert small.shape == grid.shape
+    assert np.abs(small.astype(int) - grid.astype(int)).max() <= 1
+    assert grid.std() > 10  # a grid of samples, not a blank image
+
+
+def test_metadata_and_card(trained_run, preset_dir):
+    meta = presets.Preset(preset_dir).metadata
+    assert meta["model"] == "dcgan" and meta["sampling_networks"] == ["ema_generator"]
+    assert meta["dataset"]["sha256"] == trained_run.info["data_sha256"]
+    assert meta["recipe"]["steps"] == 8 and meta["recipe"]["command"].startswith("ganzoo train")
+    assert meta["versions"]["keras"] and meta["parameters"]["generator"] > 0
+    card = open(os.path.join(preset_dir, presets.CARD)).read()
+    assert card.startswith("---\nlibrary_name: keras") and "![samples](samples.png)" in card
+    sizes = {f: os.path.getsize(os.path.join(preset_dir, f)) for f in os.listdir(preset_dir)}
+    assert sizes[presets.FULL_WEIGHTS] > 2 * sizes[presets.WEIGHTS]  # D and optimizer state
+
+
+def test_full_flavour_restores_every_network(trained_run, preset_dir):
+    model = ganzoo.from_preset(preset_dir)  # full by default when present
+    original = trained_run.model
+    for attr, net in original.networks().items():
+        for a, b in zip(net.get_weights(), getattr(model, attr).get_weights()):
+            np.testing.assert_allclose(a, b, atol=2e-3, rtol=2e-3)
+    assert model.d_optimizer.iterations.numpy() == original.d_optimizer.iterations.numpy()
+    sampling = ganzoo.from_preset(preset_dir, full=False)  # generator starts from the EMA
+    for a, b in zip(sampling.generator.get_weights(), sampling.ema_generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_refuses_to_overwrite_and_bad_handles(trained_run, preset_dir, tmp_path):
+    with pytest.raises(FileExistsError, match="force"):
+        presets.save(trained_run.path, preset_dir)
+    with pytest.raises(presets.PresetError, match="Built-in presets"):
+        ganzoo.from_preset("no_such_preset")
+    broken = tmp_path / "broken"
+    shutil.copytree(preset_dir, broken)
+    os.remove(broken / presets.WEIGHTS)
+    with pytest.raises(presets.PresetError, match="model.weights.h5 missing"):
+        ganzoo.from_preset(str(broken))
+    with pytest.raises(presets.PresetError, match="different architecture"):
+        ganzoo.from_preset(preset_dir, generator={"filters": 16})
+
+
+def test_hf_handles():
+    assert presets.parse_hf("hf://owner/name") == ("owner/name", None)
+    assert presets.parse_hf("hf://owner/name@v1") == ("owner/name", "v1")
+    with pytest.raises(presets.PresetError, match="hf://owner/name"):
+        presets.parse_hf("hf://just-a-name")
+    try:
+        import huggingface_hub  # noqa: F401
+    except ImportError:
+        with pytest.raises(presets.PresetError, match=r"ganzoo\[hub\]"):
+            ganzoo.from_preset("hf://owner/name")
+
+
+@pytest.fixture
+def served(preset_dir, tmp_path):
+    """The preset as a .tar.gz on a loopback HTTP server: (url, sha256)."""
+    archive = tmp_path / "www" / "dcgan_digits.tar.gz"
+    archive.parent.mkdir()
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(preset_dir, arcname="dcgan_digits")
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    handler = functools.partial(_Quiet, directory=str(archive.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{archive.name}", digest
+    server.shutdown()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_https_handle_downloads_and_checks_the_hash(served, preset_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    url, digest = served
+    with pytest.raises(presets.PresetError, match="sha256"):
+        ganzoo.from_preset(url)  # no hash: refused before downloading
+    with pytest.raises(presets.PresetError, match="does not match"):
+        ganzoo.from_preset(f"{url}#sha256={'0' * 64}")
+    model = ganzoo.from_preset(f"{url}#sha256={digest}")
+    local = ganzoo.from_preset(preset_dir)
+    np.testing.assert_array_equal(model.generate(4, seed=0), local.generate(4, seed=0))
+
+
+def test_cli_commands_take_a_preset(trained_run, preset_dir, tmp_path, capsys):
+    grid = tmp_path / "grid.png"
+    assert cli.main(["sample", preset_dir, "--n", "8", "--out", str(grid)]) == 0
+    assert grid.exists()
+    assert cli.main(["card", preset_dir]) == 0
+    assert "![samples](samples.png)" in capsys.readouterr().out
+    out = tmp_path / "g.tflite"
+    assert cli.main(["export", preset_dir, "--format", "tflite", "--out", str(out)]) == 0
+    assert out.exists()
+    assert cli.main(["presets"]) == 0
+    again = tmp_path / "again"
+    assert cli.main(["save-preset", trained_run.path, str(again), "--dtype", "float32"]) == 0
+    assert presets.Preset(again).metadata["weights_dtype"] == "float32"
+    assert cli.main(["save-preset", trained_run.path, str(again)]) == 2  # exists: --force
+    assert cli.main(["save-preset", str(tmp_path), str(tmp_path / "b")]) == 2  # not a run
+    assert not (tmp_path / "b").exists()
+
+
+def test_fine_tuning_from_a_preset_trains(preset_dir, small_npz, tmp_path):
+    before = ganzoo.from_preset(preset_dir)
+    out = tmp_path / "tuned"
+    assert cli.main(["train", "dcgan", "--from-preset", preset_dir, "--dataset", small_npz,
+                     "--epochs", "1", "--set", "training.batch_size=64", "--out", str(out),
+                     "--verbose", "0"]) == 0
+    run = ganzoo.Run(out)
+    assert run.info["from_preset"] == preset_dir
+    assert run.config["training"]["batch_size"] == 64
+    tuned = run.model
+    changed = [not np.allclose(a, b) for a, b in zip(before.generator.get_weights(),
+                                                      tuned.generator.get_weights())]
+    assert any(changed)
+    # started from the preset, not from scratch: close to it after 4 steps
+    fresh = ganzoo.build("dcgan", seed=0, **SMALL_NETS["dcgan"])
+    start = before.generator.get_weights()[0]
+    assert (np.abs(tuned.generator.get_weights()[0] - start).mean()
+            < np.abs(fresh.generator.get_weights()[0] - start).mean())
+    with pytest.raises(ValueError, match="is a 'dcgan' preset"):
+        ganzoo.train("cgan", small_npz, str(tmp_path / "x"), from_preset=preset_dir)
