@@ -138,8 +138,12 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
     train = test = train_labels = test_labels = stats = None
     if needs_reference and set(needs_reference) <= {"fid"} and (
             reference is None or isinstance(reference, str)):
-        judge = judges.resolve(judge, reference, model.data_shape, data_sha256)
-        stats = judges.shipped_statistics(judge, reference)
+        try:
+            shipped = judges.resolve(judge, reference, model.data_shape, data_sha256)
+        except judges.JudgeError:
+            pass  # the reference's own checks come first; the judge's error after them
+        else:
+            judge, stats = shipped, judges.shipped_statistics(shipped, reference)
     if needs_reference and stats is None:
         if reference is None:
             raise ValueError(f"Metrics {', '.join(needs_reference)} compare with real data; pass "
