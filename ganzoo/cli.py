@@ -13,6 +13,7 @@
     ganzoo cards | ganzoo card MODEL|RUN|PRESET
     ganzoo presets
     ganzoo save-preset RUN DIR [--full] [--dtype float16|float32] [--force]
+    ganzoo reproduce PRESET [--budget-minutes M] [--out DIR] [--resume] [--force]
 
 Every command that takes RUN also takes a preset handle (a built-in name such as
 ``dcgan_mnist``, a preset folder, ``https://...#sha256=HASH`` or ``hf://owner/name``).
@@ -148,6 +149,16 @@ def _parser():
                     help="storage dtype of the weights (default float16)")
     sp.add_argument("--force", action="store_true", help="replace an existing preset folder")
     sp.set_defaults(func=cmd_save_preset)
+    rp = sub.add_parser("reproduce", help="retrain a preset from its recorded recipe and check "
+                                          "its metrics within the recipe's tolerance")
+    rp.add_argument("preset", help="preset handle (see `ganzoo presets`)")
+    rp.add_argument("--budget-minutes", type=float, default=None,
+                    help="end training after M minutes (a smoke run; metrics then fall short)")
+    rp.add_argument("--out", default=None, help="run folder (default runs/reproduce/PRESET)")
+    rp.add_argument("--resume", action="store_true", help="continue an interrupted reproduction")
+    rp.add_argument("--force", action="store_true", help="replace an earlier reproduction")
+    rp.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
+    rp.set_defaults(func=cmd_reproduce)
 
     jd = sub.add_parser("judge", help="judges: the classifiers that score generated images")
     jsub = jd.add_subparsers(dest="judge_command")
@@ -235,6 +246,24 @@ def cmd_presets(args):
         print(f"{row['name']:22s} {row['model']:9s} {row['dataset'] or '':14s} {shown}")
     print("\nLoad one with ganzoo.from_preset(NAME); `ganzoo card NAME` prints its card.")
     return 0
+
+
+def cmd_reproduce(args):
+    from ganzoo import recipes
+
+    if args.budget_minutes is not None and args.budget_minutes <= 0:
+        raise ValueError(f"--budget-minutes must be positive, got {args.budget_minutes}.")
+    result = recipes.reproduce(args.preset, out=args.out, budget_minutes=args.budget_minutes,
+                               resume=args.resume, force=args.force, verbose=args.verbose)
+    print(f"{'metric':34s} {'recorded':>10s} {'measured':>10s} {'allowed':>9s}")
+    for row in result["comparison"]:
+        measured = "missing" if row["measured"] is None else f"{row['measured']:.4g}"
+        print(f"{row['metric']:34s} {row['recorded']:10.4g} {measured:>10s} "
+              f"{row['allowed']:9.3g}  {'ok' if row['ok'] else 'OUTSIDE'}")
+    print(f"ganzoo: {'reproduced' if result['passed'] else 'NOT reproduced'} "
+          f"{result['preset']} in {result['steps']} steps (recorded: {result['recorded_steps']});"
+          f" wrote {result['report']}")
+    return 0 if result["passed"] else 1
 
 
 def cmd_save_preset(args):

@@ -343,7 +343,7 @@ def _store(group, variables, dtype):
 # ----------------------------------------------------------------------------- save
 
 
-def save(source, out, *, full=False, dtype="float16", metrics=None, command=None,
+def save(source, out, *, full=False, dtype="float16", metrics=None, recipe=None,
          force=False):
     """Write a preset folder from a run folder, a ``.keras`` file or a model.
 
@@ -355,8 +355,9 @@ def save(source, out, *, full=False, dtype="float16", metrics=None, command=None
         dtype: storage dtype of the weights, ``"float16"`` (half the size) or ``"float32"``.
         metrics: an evaluation report (``ganzoo.evaluate``'s dict); default the run's
             ``evaluation/report.json`` when there is one.
-        command: the recipe command to record; default the ``ganzoo train`` command that
-            retrains it from its config.
+        recipe: the recipe it was trained by (:mod:`ganzoo.recipes`: model, config preset,
+            dataset, seed, epochs, evaluation protocol, tolerance); default what the run
+            records, with the ``ganzoo train`` command that retrains it from its config.
         force: replace an existing ``out`` (the old folder is removed only after the new one
             is complete).
 
@@ -392,7 +393,7 @@ def save(source, out, *, full=False, dtype="float16", metrics=None, command=None
         twin = stored.build()
         read_weights(twin, os.path.join(tmp, WEIGHTS))
         sample_record = write_samples(twin, os.path.join(tmp, SAMPLES), run)
-        meta = metadata(model, info, run, metrics, command, dtype, sample_record)
+        meta = metadata(model, info, run, metrics, recipe, dtype, sample_record)
         files.write_json(os.path.join(tmp, METADATA), meta)
         with open(os.path.join(tmp, CARD), "w", encoding="utf-8") as f:
             f.write(card(meta, os.path.basename(os.path.normpath(out))))
@@ -448,25 +449,27 @@ def _example_pairs(model, run, n=4):
     return zeros, zeros
 
 
-def metadata(model, info, run, metrics, command, dtype, samples):
+def metadata(model, info, run, metrics, recipe, dtype, samples):
     """The ``metadata.json`` record of a preset."""
     import keras
     import tensorflow as tf
 
     import ganzoo
+    from ganzoo import recipes
 
     config = model.config
-    training = {}
-    if run is not None:
-        training = dict(run.info.get("training", {}))
-    if command is None:
-        parts = [f"ganzoo train {info['model']}"]
-        if info.get("dataset"):
-            parts.append(f"--dataset {info['dataset']}")
-        parts.append("--config config.json")
-        if config.get("seed") is not None:
-            parts.append(f"--seed {config['seed']}")
-        command = " ".join(parts)
+    training = dict(run.info.get("training", {})) if run is not None else {}
+    if recipe is None:
+        recipe = {"model": info["model"], "dataset": info.get("dataset"),
+                  "seed": config.get("seed"), "epochs": training.get("epochs")}
+        command = " ".join([f"ganzoo train {info['model']}"]
+                           + ([f"--dataset {info['dataset']}"] if info.get("dataset") else [])
+                           + ["--config config.json"]
+                           + ([f"--seed {config['seed']}"] if config.get("seed") is not None
+                              else []))
+    else:
+        recipe = {k: v for k, v in recipe.items() if k != "name"}
+        command = recipes.command(recipe)
     nets = model.networks()
     return {
         "model": info["model"],
@@ -476,10 +479,9 @@ def metadata(model, info, run, metrics, command, dtype, samples):
         "parameters": {attr: int(net.count_params()) for attr, net in nets.items()},
         "sampling_networks": list(model.sampling_networks()),
         "weights_dtype": dtype,
-        "dataset": {"name": info.get("dataset"), "split": info.get("split"),
-                    "sha256": info.get("data_sha256")},
-        "recipe": {"command": command, "seed": config.get("seed"),
-                   "steps": training.get("steps"), "epochs": training.get("epochs"),
+        "dataset": {"name": recipe.get("dataset_name") or info.get("dataset"),
+                    "split": info.get("split"), "sha256": info.get("data_sha256")},
+        "recipe": {**recipe, "command": command, "steps": training.get("steps"),
                    "seconds": training.get("seconds"),
                    "hardware": training.get("hardware") or hardware()},
         "metrics": _metrics(metrics),

@@ -299,7 +299,7 @@ def check_outputs_finite(model, n=8):
 
 def train(model, data="digits", out=None, *, split="train", config=None, resume=False,
           force=False, epochs=None, save_every=100, strategy=None, seed=None, verbose=1,
-          from_preset=None, **overrides):
+          from_preset=None, callbacks=None, **overrides):
     """Train a zoo model into a run folder, safely: the Python form of ``ganzoo train``.
 
     Args:
@@ -317,6 +317,7 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
         strategy: ``"mirrored"``, ``"multiworker"`` or a ``tf.distribute.Strategy``.
         seed: seed of noise, shuffling and weights.
         verbose: Keras progress output (0, 1 or 2).
+        callbacks: more Keras callbacks for ``fit`` (e.g. ``ganzoo.callbacks.TimeBudget``).
         from_preset: a preset handle (:mod:`ganzoo.presets`) to fine-tune: its config is the
             base (``config`` and ``overrides`` change it; the networks' shapes must stay) and
             training starts from its weights.
@@ -410,6 +411,7 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
 
         guard = cb.DivergenceGuard(every=save_every or 100)
         clock = cb.TrainingClock(os.path.join(out, BACKUP_DIR) if save_every else None)
+        extra = list(callbacks or ())
         callbacks = [guard, clock]  # guard first: a NaN step is undone before anything saves
         examples = None
         if isinstance(gan, Translator):  # a few fixed pairs for the input | output | target grids
@@ -423,6 +425,7 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
             checkpoint = cb.Checkpoint(os.path.join(out, BACKUP_DIR), save_freq=int(save_every),
                                        on_saved=drop_previous, delete_checkpoint=False)
             callbacks.append(checkpoint)
+        callbacks += extra
         try:
             with _sigterm_raises():
                 if not resume:

@@ -191,3 +191,50 @@ def test_fine_tuning_from_a_preset_trains(preset_dir, small_npz, tmp_path):
             < np.abs(fresh.generator.get_weights()[0] - start).mean())
     with pytest.raises(ValueError, match="is a 'dcgan' preset"):
         ganzoo.train("cgan", small_npz, str(tmp_path / "x"), from_preset=preset_dir)
+
+
+@pytest.fixture(scope="module")
+def recipe_preset(tmp_path_factory):
+    """A preset made by a recipe (4 epochs on 512 embedded digits) with its measured FID/IS."""
+    from ganzoo import recipes
+
+    images, labels = ganzoo.datasets.load_digits("train")
+    folder = tmp_path_factory.mktemp("recipe")
+    data = folder / "digits.npz"
+    np.savez(data, x_train=images[:512, ..., 0], y_train=labels[:512])
+    r = {"name": "dcgan_digits", "model": "dcgan", "config": dict(
+        SMALL_NETS["dcgan"], training={"batch_size": 32}), "dataset": str(data),
+        "dataset_name": "digits", "seed": 0, "epochs": 4,
+        "evaluate": {"metrics": ["is", "fid"], "n": 500, "judge": "mnist",
+                     "reference": str(data)},
+        # tight: a same-seed CPU retraining is exact, and 1 step instead of 64 is ~2 % off
+        "tolerance": {"fid": {"rel": 0.005}, "inception_score": {"rel": 0.005}}}
+    run = recipes.train(r, str(folder / "run"), verbose=0)
+    report = recipes.evaluate(r, run.model)
+    return presets.save(run.path, folder / "dcgan_digits", metrics=report, recipe=r).path
+
+
+def test_reproduce_retrains_and_checks_the_recorded_metrics(recipe_preset, tmp_path, capsys):
+    from ganzoo import recipes
+
+    meta = presets.Preset(recipe_preset).metadata
+    assert meta["recipe"]["epochs"] == 4 and meta["dataset"]["name"] == "digits"
+    assert set(recipes.scalars(meta["metrics"])) == {"inception_score.mean", "fid"}
+    result = recipes.reproduce(recipe_preset, out=str(tmp_path / "again"), verbose=0)
+    assert result["passed"], result["comparison"]  # same seed, same CPU: same weights
+    assert result["steps"] == meta["recipe"]["steps"] == 4 * 512 // 32
+    # a smoke budget stops after the first step: the metrics fall outside, exit status 1
+    assert cli.main(["reproduce", recipe_preset, "--budget-minutes", "0.0001", "--out",
+                     str(tmp_path / "short"), "--verbose", "0"]) == 1
+    assert "OUTSIDE" in capsys.readouterr().out
+    short = ganzoo.files.read_json(str(tmp_path / "short" / "reproduce.json"))
+    assert short["steps"] == 1 and not short["passed"]
+
+
+def test_compare_tolerances():
+    from ganzoo import recipes
+
+    rows = recipes.compare({"fid": 10.0, "inception_score": {"mean": 9.0, "std": 0.1}},
+                           {"fid": 12.0, "inception_score": {"mean": 8.9, "std": 3.0}},
+                           {"fid": {"rel": 0.1}, "inception_score.mean": {"abs": 0.2}})
+    assert [(r[0], r[-1]) for r in rows] == [("fid", False), ("inception_score.mean", True)]

@@ -44,3 +44,34 @@ class TrainingClock(keras.callbacks.Callback):
             with open(tmp, "w") as f:
                 json.dump({"seconds": self.seconds(), "epochs_done": epoch + 1}, f)
             os.replace(tmp, self.path)
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stop ``fit`` once ``minutes`` of wall time have passed (checked after every step): a
+    training budget, e.g. ``ganzoo reproduce --budget-minutes``.
+
+    Args:
+        minutes: the budget.
+
+    Example:
+
+    ```python
+    gan.fit(data, epochs=100, callbacks=[ganzoo.callbacks.TimeBudget(10)])
+    ```
+    """
+
+    def __init__(self, minutes):
+        super().__init__()
+        if not minutes > 0:
+            raise ValueError(f"The time budget must be positive, got {minutes} minutes.")
+        self.seconds = float(minutes) * 60
+        self.start = None
+        self.stopped = False
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.perf_counter() - self.start >= self.seconds:
+            self.model.stop_training = True
+            self.stopped = True
