@@ -485,6 +485,7 @@ def metadata(model, info, run, metrics, recipe, dtype, samples):
                    "seconds": training.get("seconds"),
                    "hardware": training.get("hardware") or hardware()},
         "metrics": _metrics(metrics),
+        "ceiling": (metrics or {}).get("real_ceiling"),
         "samples": samples,
     }
 

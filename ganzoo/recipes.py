@@ -17,6 +17,8 @@ report["passed"], report["comparison"]
 import os
 import re
 
+import numpy as np
+
 from ganzoo import config as config_lib
 from ganzoo import files
 
@@ -87,9 +89,67 @@ def evaluate(r, model, out=None, data_sha256=None):
             model, spec.get("metrics", "l1,psnr,ssim"), reference=dataset_path(r["dataset"]),
             judge=spec.get("judge") and dataset_path(spec["judge"]), out=out)
     return ganzoo.evaluate(model, spec.get("metrics", ["is", "fid"]),
-                           reference=spec.get("reference"), n=spec.get("n", 10_000),
+                           reference=spec.get("reference") and dataset_path(spec["reference"]),
+                           n=spec.get("n", 10_000),
                            seed=spec.get("seed", 0), judge=spec.get("judge"), out=out,
                            data_sha256=data_sha256, verbose=0)
+
+
+class RealSamples:
+    """Real images that stand in for a generator, so :func:`ganzoo.evaluate` measures the real
+    data's ceiling with exactly the protocol a model gets.
+
+    Args:
+        images: uint8 (or [-1, 1] float) NHWC images, e.g. a dataset's test split.
+        labels: their classes (conditional metrics ask for samples of a class).
+        num_classes: classes of a conditional model being compared.
+    """
+
+    name = "real_test_data"
+    is_image = True
+
+    def __init__(self, images, labels=None, num_classes=None):
+        images = np.asarray(images)
+        if images.ndim == 3:
+            images = images[..., None]
+        self.images = (images.astype(np.float32) / 127.5 - 1.0 if images.dtype == np.uint8
+                       else images.astype(np.float32))
+        self.labels = None if labels is None else np.asarray(labels).astype(int)
+        self.num_classes = num_classes
+        self.data_shape = tuple(self.images.shape[1:])
+
+    def check_finite(self):
+        """Real images are finite."""
+
+    def default_labels(self, n):
+        return np.arange(n) % self.num_classes
+
+    def generate(self, n=None, seed=None, labels=None, batch_size=None):
+        rng = np.random.default_rng(seed)
+        if labels is None:
+            if n > len(self.images):
+                raise ValueError(f"{n} real images asked, {len(self.images)} available.")
+            return self.images[rng.permutation(len(self.images))[:n]]
+        labels = np.asarray(labels).astype(int)
+        out = np.empty((len(labels),) + self.data_shape, np.float32)
+        for c in np.unique(labels):
+            pool = rng.permutation(np.flatnonzero(self.labels == c))
+            where = np.flatnonzero(labels == c)
+            out[where] = self.images[pool[np.arange(len(where)) % len(pool)]]
+        return out
+
+
+def ceiling(r, n=None):
+    """The recipe's metrics measured on the real test split of its dataset (the ceiling a model
+    is compared with), with the recipe's protocol; ``n`` at most the test split's size."""
+    import ganzoo
+
+    x, y = ganzoo.datasets.load_arrays(dataset_path(r["dataset"]), split="test")
+    spec = dict(r.get("evaluate", {}))
+    spec["n"] = min(int(n or spec.get("n", 10_000)), len(x))
+    config = ganzoo.resolve_config(r["model"], r.get("config"))
+    real = RealSamples(x, y, num_classes=config.get("num_classes"))
+    return evaluate(dict(r, evaluate=spec), real)
 
 
 def scalars(metrics):

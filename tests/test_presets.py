@@ -238,3 +238,15 @@ def test_compare_tolerances():
                            {"fid": 12.0, "inception_score": {"mean": 8.9, "std": 3.0}},
                            {"fid": {"rel": 0.1}, "inception_score.mean": {"abs": 0.2}})
     assert [(r[0], r[-1]) for r in rows] == [("fid", False), ("inception_score.mean", True)]
+
+
+def test_ceiling_measures_real_test_data_with_the_recipes_protocol():
+    from ganzoo import recipes
+
+    r = {"model": "cgan", "config": None, "dataset": "digits", "seed": 0, "epochs": 1,
+         "evaluate": {"metrics": ["is", "cond_acc"], "n": 400, "judge": "mnist"}}
+    report = recipes.ceiling(r)
+    values = recipes.scalars(report["metrics"])
+    assert report["n"] == 400 and report["model"] == "real_test_data"
+    assert values["inception_score.mean"] > 8.5  # ten well-recognised classes
+    assert values["conditional_accuracy"] > 0.95  # real digits of the asked class

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Write docs/model_cards/<name>.md for every model and the shipped classifier (or --check them).
+"""Write docs/model_cards/<name>.md for every model and judge, and docs/gallery.md (or --check).
 
     python tools/make_model_cards.py            # regenerate
     python tools/make_model_cards.py --check    # exit 1 if a committed card is stale
@@ -29,6 +29,10 @@ def main(argv=None):
     if not args.check:
         for path in cards.write_all(args.out):
             print(f"wrote {os.path.relpath(path, ROOT)}")
+        gallery = os.path.join(os.path.dirname(os.path.abspath(args.out)), "gallery.md")
+        with open(gallery, "w", encoding="utf-8") as f:
+            f.write(cards.render_gallery())
+        print(f"wrote {os.path.relpath(gallery, ROOT)}")
         tmp = args.keys + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(cards.config_reference())
@@ -39,6 +43,10 @@ def main(argv=None):
     current = open(args.keys, encoding="utf-8").read() if os.path.isfile(args.keys) else None
     if current != cards.config_reference():
         stale.append(os.path.basename(args.keys))
+    gallery = os.path.join(os.path.dirname(os.path.abspath(args.out)), "gallery.md")
+    current = open(gallery, encoding="utf-8").read() if os.path.isfile(gallery) else None
+    if current != cards.render_gallery():
+        stale.append("gallery.md")
     for name, text in cards.all_cards():
         path = os.path.join(args.out, f"{name}.md")
         current = open(path, encoding="utf-8").read() if os.path.isfile(path) else None
