@@ -165,3 +165,15 @@ def test_data_checks_script(tmp_path):
     (result,) = _read(tmp_path / "data_checks.json")["rows"]
     assert result["n"] == 256 and result["in_memory_full_pass_seconds_median"] > 0
     assert "streamed_cost_fraction_of_epoch" in result
+
+
+@pytest.mark.slow
+def test_dcgan_plateau_script(tmp_path):
+    _run("dcgan_plateau.py", "--variants", "baseline,d_layer_norm", "--epochs", "1", "--n",
+         "300", "--work", str(tmp_path / "work"), out=tmp_path,
+         env={"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)})
+    result = _read(tmp_path / "dcgan_plateau.json")
+    assert [r["variant"] for r in result["rows"]] == ["real test digits", "baseline",
+                                                       "d_layer_norm"]
+    assert result["rows"][0]["IS"] > 5  # the real digits, judged
+    assert (tmp_path / "work" / "baseline.json").exists()  # kept for resuming

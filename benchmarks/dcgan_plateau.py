@@ -1,0 +1,177 @@
+"""Why does the unconditional DCGAN plateau on MNIST? One change at a time, measured.
+
+    python benchmarks/dcgan_plateau.py [--variants baseline,ema,...] [--epochs 3] [--n 10000]
+                                       [--work ~/ganzoo-runs/dcgan_plateau]
+
+Each variant is the default ``dcgan`` config with one change (the candidates the presets issue
+names: batch statistics of separate real/fake batches in D, capacity, kernel size, learning
+rates, averaging of G's weights, training length), trained with seed 0 on the 60,000 MNIST
+training digits (``$GANZOO_DATA_DIR/mnist.npz``) for ``--epochs``. After every epoch the
+shipped MNIST judge scores ``--n`` samples: Inception Score, FID against the shipped train-split
+statistics, and the share of the most and least frequent class among the samples (a
+class-coverage check: the real digits have 9.0 % - 11.2 %). At the end the generator is also
+sampled in training mode (BatchNorm on the batch's own statistics, as in training) to see
+whether inference-mode BatchNorm statistics cost quality. Each finished variant is kept in
+``--work`` (so an interrupted sweep resumes where it stopped) and collected in
+``results/dcgan_plateau.json`` with ``dcgan_plateau.png`` (IS and FID per epoch).
+"""
+
+import argparse
+import json
+import os
+import time
+
+import keras
+import numpy as np
+
+import ganzoo
+from ganzoo import datasets, judges, metrics, results
+
+import common
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+#: name -> (overrides of the default dcgan config, what it tests)
+VARIANTS = {
+    "baseline": ({}, "zoo_configs/dcgan.yaml as shipped"),
+    "ema": ({"ema": {"enabled": True, "decay": 0.999}},
+            "sample from an exponential moving average of G's weights"),
+    "d_layer_norm": ({"discriminator": {"norm": "layer"}},
+                     "D without batch statistics (layer norm): real and fake batches are no "
+                     "longer normalised separately"),
+    "d_no_norm": ({"discriminator": {"norm": "none"}}, "D without any normalisation"),
+    "wide": ({"generator": {"filters": 128}, "discriminator": {"filters": 128}},
+             "twice the channels in G and D"),
+    "kernel5": ({"generator": {"kernel_size": 5}, "discriminator": {"kernel_size": 5}},
+                "5x5 kernels (the DCGAN TensorFlow port)"),
+    "normal_z": ({"latent_distribution": "normal"}, "Gaussian instead of uniform z"),
+    "lr_1e-4": ({"optimizer": {"generator": {"learning_rate": 1e-4},
+                               "discriminator": {"learning_rate": 1e-4}}},
+                "half the learning rate in G and D"),
+    "batch_64": ({"training": {"batch_size": 64}}, "batches of 64 (twice the steps per epoch)"),
+}
+
+
+class EpochScores(keras.callbacks.Callback):
+    """IS, FID and class shares of ``n`` samples after every epoch."""
+
+    def __init__(self, judge, stats, n):
+        super().__init__()
+        self.judge, self.stats, self.n, self.points = judge, stats, n, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.points.append(dict(epoch=epoch + 1, **score(self.model.generate(self.n, seed=1),
+                                                         self.judge, self.stats)))
+        print(f"  epoch {epoch + 1}: {self.points[-1]}", flush=True)
+
+
+def score(samples, judge, stats):
+    probs, feats = judge.probs_and_features(samples)
+    shares = np.bincount(probs.argmax(1), minlength=10) / len(probs)
+    return {"is": round(metrics.inception_score(probs)[0], 3),
+            "fid": round(metrics.frechet_distance_from_statistics(
+                *metrics.feature_statistics(feats), stats[0], stats[1]), 2),
+            "class_share_min": round(float(shares.min()), 4),
+            "class_share_max": round(float(shares.max()), 4)}
+
+
+def train_mode_samples(gan, n, seed=1, batch=500):
+    """Samples with G's BatchNorm on each batch's own statistics (``training=True``)."""
+    net = gan.sampling_generator
+    z = gan.latent_numpy(n, seed=seed)
+    return np.concatenate([keras.ops.convert_to_numpy(net(z[i:i + batch], training=True))
+                           for i in range(0, n, batch)])
+
+
+def run_variant(name, x, epochs, n, judge, stats, work):
+    path = os.path.join(work, f"{name}.json")
+    if os.path.isfile(path):
+        with open(path) as f:
+            return json.load(f)
+    overrides, what = VARIANTS[name]
+    gan = ganzoo.build("dcgan", seed=0, **overrides)
+    scores = EpochScores(judge, stats, n)
+    start = time.perf_counter()
+    gan.fit(x, epochs=epochs, verbose=0, callbacks=[scores])
+    seconds = time.perf_counter() - start  # includes the per-epoch scoring (~3 s each)
+    record = {"variant": name, "change": what, "overrides": overrides, "epochs": epochs,
+              "steps": gan.train_steps, "seconds": round(seconds, 1), "curve": scores.points,
+              "final": scores.points[-1],
+              "train_mode_sampling": score(train_mode_samples(gan, n), judge, stats)}
+    grid = os.path.join(work, f"{name}.png")
+    ganzoo.images.save_samples(gan.generate(64, seed=0), grid)
+    os.makedirs(work, exist_ok=True)
+    ganzoo.files.write_json(path, record)
+    return record
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--variants", default=",".join(VARIANTS))
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--n", type=int, default=10_000)
+    p.add_argument("--data", default=None, help="mnist.npz (default $GANZOO_DATA_DIR/mnist.npz)")
+    p.add_argument("--limit", type=int, default=None, help="first N digits only (smoke runs)")
+    p.add_argument("--work", default=os.path.expanduser("~/ganzoo-runs/dcgan_plateau"))
+    p.add_argument("--out", default=os.path.join(HERE, "results"))
+    args = p.parse_args()
+    names = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in names if v not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"unknown variants {unknown}; choose from {', '.join(VARIANTS)}")
+    path = args.data or datasets.shared_data_file("mnist.npz")
+    x, _ = datasets.read_npz(path, "train")
+    xt, _ = datasets.read_npz(path, "test")
+    if args.limit:
+        x = x[:args.limit]
+    judge = judges.load("mnist")
+    stats = judges.reference_statistics("mnist", "train")
+    real = score(xt[:args.n], judge, stats)  # uint8, as the judge takes them
+    records = [run_variant(v, x, args.epochs, args.n, judge, stats, args.work) for v in names]
+    plot(records, real, os.path.join(args.out, "dcgan_plateau.png"))
+    columns = {"variant": "variant", "IS": "IS", "FID": "FID", "rarest": "rarest class",
+               "commonest": "commonest class", "train_is": "train-mode IS",
+               "train_fid": "train-mode FID", "seconds": "seconds"}
+    rows = [{"model": None, "variant": "real test digits", "IS": real["is"], "FID": real["fid"],
+             "rarest": real["class_share_min"], "commonest": real["class_share_max"]}]
+    rows += [{"model": "dcgan", "variant": r["variant"], "IS": r["final"]["is"],
+              "FID": r["final"]["fid"], "rarest": r["final"]["class_share_min"],
+              "commonest": r["final"]["class_share_max"],
+              "train_is": r["train_mode_sampling"]["is"],
+              "train_fid": r["train_mode_sampling"]["fid"], "seconds": r["seconds"]}
+             for r in records]
+    result = results.make(
+        "dcgan_plateau", "DCGAN on MNIST: one change at a time",
+        (f"Default dcgan with one change per row, seed 0, {args.epochs} epochs on "
+         f"{len(x):,} MNIST training digits (batch 128 unless the row changes it); "
+         f"{args.n:,} samples (seed 1) scored after every epoch by the shipped MNIST judge: IS, "
+         "FID against the shipped train-split statistics, and the shares of the rarest and the "
+         "most frequent predicted class. *train-mode* samples the same generator with "
+         "BatchNorm on each batch's own statistics. Seconds include the per-epoch scoring."),
+        columns, rows, common.command(), common.machine(), section="reference",
+        formats={"rarest": "{:.1%}", "commonest": "{:.1%}", "seconds": "{:.0f}"},
+        images={"dcgan": "dcgan_plateau.png"},
+        extra={"variants": {r["variant"]: {"change": r["change"], "overrides": r["overrides"],
+                                           "curve": r["curve"], "steps": r["steps"]}
+                            for r in records}},
+        judge=common.judge_protocol(judge, args.n, real=stats[2], real_split="train", seed=1))
+    common.write_results(args.out, result)
+    print(json.dumps(result["rows"], indent=1))
+
+
+def plot(records, real, path):
+    plt = ganzoo.images._pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for r in records:
+        epochs = [p["epoch"] for p in r["curve"]]
+        axes[0].plot(epochs, [p["is"] for p in r["curve"]], marker="o", label=r["variant"])
+        axes[1].plot(epochs, [p["fid"] for p in r["curve"]], marker="o", label=r["variant"])
+    axes[0].axhline(real["is"], ls="--", c="k", lw=1, label="real test digits")
+    axes[1].axhline(real["fid"], ls="--", c="k", lw=1)
+    axes[0].set(xlabel="epoch", ylabel="Inception Score (MNIST judge)")
+    axes[1].set(xlabel="epoch", ylabel="FID (MNIST judge)", yscale="log")
+    axes[0].legend(fontsize=7)
+    ganzoo.images._save_figure(fig, path)
+
+
+if __name__ == "__main__":
+    main()
