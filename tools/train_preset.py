@@ -96,6 +96,13 @@ def main():
         return 0
     target = os.path.join(presets.BUILTIN_DIR, args.name)
     preset = presets.save(out, target, metrics=report, recipe=r, force=True)
+    # the shipped (float16) weights measured with the same protocol as the float32 run
+    stored = recipes.evaluate(r, presets.from_preset(target, full=False))
+    meta = preset.metadata
+    meta["weights_check"] = {"float32_run": recipes.scalars(report["metrics"]),
+                             f"{meta['weights_dtype']}_preset": recipes.scalars(stored["metrics"])}
+    ganzoo.files.write_json(os.path.join(target, presets.METADATA), meta)
+    print(json.dumps(meta["weights_check"], indent=1))
     print(f"train_preset: shipped {preset.path}")
     return 0
 
