@@ -24,15 +24,23 @@ def test_wheel_install_finds_configs(tmp_path):
         record = json.loads(z.read("ganzoo/weights/cifar10/judge.json"))
         assert record["test_accuracy"] >= 0.88 and record["input_shape"] == [32, 32, 3]
         assert z.getinfo("ganzoo/weights/cifar10/model.keras").file_size < 5 * 2**20
+        # every built-in preset ships whole (config, weights, metadata, samples, card)
+        source = os.path.join(ROOT, "ganzoo", "weights", "presets")
+        for preset in (os.listdir(source) if os.path.isdir(source) else []):
+            for f in os.listdir(os.path.join(source, preset)):
+                assert f"ganzoo/weights/presets/{preset}/{f}" in names
+        presets = sorted({n.split("/")[3] for n in names
+                          if n.startswith("ganzoo/weights/presets/")})
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
                     str(site), str(wheel)], check=True, timeout=600)
     code = ("import ganzoo, os; assert ganzoo.__file__.startswith(os.environ['SITE']), "
             "ganzoo.__file__; print(ganzoo.classifiers.mnist_classifier_info()['test_accuracy']); "
             "print(ganzoo.judges.reference_statistics('cifar10')[2]); "
+            "print([p['name'] for p in ganzoo.list_presets()]); "
             "print(ganzoo.resolve_config('dcgan')['latent_dim'])")
     env = dict(os.environ, PYTHONPATH=str(site), SITE=str(site))
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, timeout=300, cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().endswith("50000\n100")
+    assert result.stdout.strip().endswith(f"50000\n{presets}\n100")

@@ -250,3 +250,25 @@ def test_ceiling_measures_real_test_data_with_the_recipes_protocol():
     assert report["n"] == 400 and report["model"] == "real_test_data"
     assert values["inception_score.mean"] > 8.5  # ten well-recognised classes
     assert values["conditional_accuracy"] > 0.95  # real digits of the asked class
+
+
+def test_built_in_presets_load_by_name_and_open_their_cards(preset_dir, tmp_path, monkeypatch,
+                                                            capsys):
+    from ganzoo import cards
+
+    builtin = tmp_path / "builtin"
+    shutil.copytree(preset_dir, builtin / "dcgan_digits")
+    monkeypatch.setattr(presets, "BUILTIN_DIR", str(builtin))
+    assert [p["name"] for p in ganzoo.list_presets()] == ["dcgan_digits"]
+    assert ganzoo.from_preset("dcgan_digits").generate(2, seed=0).shape == (2, 28, 28, 1)
+    assert presets.is_handle("dcgan_digits") and not presets.is_handle("dcgan_other")
+    assert cli.main(["presets"]) == 0
+    assert "dcgan_digits" in capsys.readouterr().out
+    card = cards.render("dcgan")
+    assert card.index("## Trained presets") < card.index("## Summary")
+    assert "](../images/presets/dcgan_digits.png)" in card
+    assert "](images/presets/dcgan_digits.png)" in cards.render_gallery()
+    cards.draw_presets(str(tmp_path / "img"))
+    drawn = np.asarray(Image.open(tmp_path / "img" / "dcgan_digits.png"))
+    shipped = np.asarray(Image.open(builtin / "dcgan_digits" / presets.SAMPLES))
+    assert np.abs(drawn.astype(int) - shipped.astype(int)).max() <= 1
