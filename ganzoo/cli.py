@@ -238,7 +238,7 @@ def cmd_evaluate(args):
         def score(out):
             return ganzoo.evaluate(model, names, reference=reference, n=args.n, out=out,
                                    seed=args.seed, judge=args.judge,
-                                   data_sha256=run.info.get("data_sha256") if run else None)
+                                   data_sha256=runs.recorded_info(run).get("data_sha256"))
     reference = runs.recorded_dataset(args.run, args.reference, "--reference")
     out = args.out or os.path.join(run.path if run else os.path.dirname(os.path.abspath(args.run)),
                                    "evaluation")
