@@ -320,7 +320,7 @@ def cmd_evaluate(args):
         def score(out):
             return ganzoo.evaluate(model, names, reference=reference, n=args.n, out=out,
                                    seed=args.seed, judge=args.judge,
-                                   data_sha256=run.info.get("data_sha256") if run else None)
+                                   data_sha256=runs.recorded_info(run).get("data_sha256"))
     reference = runs.recorded_dataset(args.run, args.reference, "--reference")
     preset = isinstance(run, ganzoo.presets.Preset)
     if preset:  # a preset's folder is not ours to write in (it may be inside the package)

@@ -120,8 +120,8 @@ def evaluate(model, metrics=("is", "fid"), reference=None, n=10_000, out=None, s
     names = parse_metrics(metrics)
     if isinstance(model, (str, os.PathLike)):
         model, run = runs.open_model(model)
-        if data_sha256 is None and run is not None:
-            data_sha256 = run.info.get("data_sha256")
+        if data_sha256 is None:
+            data_sha256 = runs.recorded_info(run).get("data_sha256")
     if not getattr(model, "is_image", False):
         raise ValueError(f"{model.name} makes vectors of shape {model.data_shape}; image metrics "
                          "need an image model.")

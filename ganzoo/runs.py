@@ -231,6 +231,15 @@ class Run:
         return f"Run({self.path!r})"
 
 
+def recorded_info(run):
+    """What ``run.json`` records for ``run`` (a :class:`Run` or ``None``); ``{}`` when there is
+    none (a folder holding only a ``model.keras``)."""
+    if run is None:
+        return {}
+    path = os.path.join(run.path, "run.json")
+    return run.info if not isinstance(run, Run) or os.path.exists(path) else {}
+
+
 def recorded_dataset(source, given=None, option="--dataset", required=True):
     """The dataset to use with a run's model: ``given`` when set, else the one the run's
     ``run.json`` records (``source`` is a run folder or a ``.keras`` file inside one); the model
