@@ -223,14 +223,35 @@ class Judge:
 
 
 _DEFAULT_JUDGES = {}
+#: image shapes whose default judge was already announced (one warning per shape and process)
+_WARNED = set()
 
 
 def as_judge(classifier, image_shape=None):
-    """``None`` -> :meth:`Judge.default` for ``image_shape``; a Keras model -> ``Judge(model)``."""
+    """The judge a metric uses: a :class:`Judge` as it is; a Keras model -> ``Judge(model)``;
+    a name or folder (``"mnist"``, ``"cifar10"``, ``"inception"``, a ``ganzoo judge train``
+    folder) -> :func:`ganzoo.judges.load`; ``None`` -> :meth:`Judge.default` for
+    ``image_shape``, with a warning that names the judge picked by the images' shape alone (a
+    28x28x1 image is judged as a digit whatever it shows)."""
     if classifier is None:
         if image_shape is None:
             raise ValueError("Pass images (to pick the default classifier) or a classifier.")
-        return Judge.default(image_shape)
+        judge = Judge.default(image_shape)
+        if tuple(image_shape) not in _WARNED:
+            _WARNED.add(tuple(image_shape))
+            import warnings
+
+            warnings.warn(
+                f"No judge given: {judge.name} was picked by the images' shape "
+                f"{tuple(int(d) for d in image_shape)} alone, so its scores only mean something "
+                "if the images are of its domain. Pass the judge of your data explicitly "
+                "(extractor=/classifier= 'mnist', 'cifar10', 'inception' or a `ganzoo judge "
+                "train` folder).", stacklevel=3)
+        return judge
+    if isinstance(classifier, (str, os.PathLike)):
+        from ganzoo import judges
+
+        return judges.load(classifier)
     if isinstance(classifier, Judge):
         return classifier
     if isinstance(classifier, keras.Model):

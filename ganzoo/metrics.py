@@ -99,8 +99,10 @@ def inception_score(images_or_probs, classifier=None, splits=10):
         images_or_probs: a rank-2 array is taken as class probabilities (N, C); a rank-4 (or
             rank-3 greyscale) array as images in [-1, 1] or uint8, which go through
             ``classifier``.
-        classifier: a :class:`~ganzoo.classifiers.Judge` or Keras classifier; ``None`` uses the
-            default for the image size (the shipped MNIST classifier for 28x28x1).
+        classifier: a :class:`~ganzoo.classifiers.Judge`, a Keras classifier or a judge name
+            or folder (``"mnist"``, ``"cifar10"``, a ``ganzoo judge train`` folder); ``None``
+            uses the default for the image size (the shipped MNIST classifier for 28x28x1) and
+            warns that the shape alone chose it.
         splits: the samples are cut into this many equal parts; the score is computed on each.
 
     Returns:
@@ -204,9 +206,11 @@ def fid(images_a, images_b, extractor=None):
 
     Args:
         images_a, images_b: images (N, H, W, C) in [-1, 1] or uint8, of one size.
-        extractor: a :class:`~ganzoo.classifiers.Judge` or Keras model; ``None`` uses the
-            default for the image size (the shipped MNIST classifier's 128-d ``features`` layer
-            for 28x28x1, InceptionV3's 2,048-d pool layer otherwise).
+        extractor: a :class:`~ganzoo.classifiers.Judge`, a Keras model or a judge name or
+            folder (``"mnist"``, ``"cifar10"``, ``"inception"``, a ``ganzoo judge train``
+            folder); ``None`` uses the default for the image size (the shipped MNIST
+            classifier's 128-d ``features`` layer for 28x28x1, InceptionV3's 2,048-d pool layer
+            otherwise) and warns that the shape alone chose it.
 
     Example:
 

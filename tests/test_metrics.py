@@ -262,3 +262,19 @@ def test_fid_from_too_few_samples_warns_and_recommends_kid():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         metrics.frechet_distance(rng.normal(size=(40, 20)), rng.normal(size=(40, 20)))
+
+
+def test_a_judge_picked_by_shape_alone_warns_and_a_named_judge_does_not(digits_small):
+    import warnings
+
+    from ganzoo import classifiers
+
+    images = digits_small[0]
+    classifiers._WARNED.discard((28, 28, 1))
+    with pytest.warns(UserWarning, match="picked by the images' shape"):
+        by_shape = metrics.fid(images[:256], images[256:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # naming the judge raises no warning
+        named = metrics.fid(images[:256], images[256:], extractor="mnist")
+        assert metrics.inception_score(images, classifier="mnist")[0] > 5
+    assert named == by_shape
