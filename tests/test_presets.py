@@ -272,3 +272,56 @@ def test_built_in_presets_load_by_name_and_open_their_cards(preset_dir, tmp_path
     drawn = np.asarray(Image.open(tmp_path / "img" / "dcgan_digits.png"))
     shipped = np.asarray(Image.open(builtin / "dcgan_digits" / presets.SAMPLES))
     assert np.abs(drawn.astype(int) - shipped.astype(int)).max() <= 1
+
+
+BUILT_IN = [p["name"] for p in presets.list_presets()]
+
+
+def test_built_in_presets_match_their_recipes():
+    from ganzoo import recipes
+
+    assert sorted(BUILT_IN) == sorted(recipes.recipes())  # every recipe shipped, nothing else
+    for name in BUILT_IN:
+        meta = presets.Preset(os.path.join(presets.BUILTIN_DIR, name)).metadata
+        recipe = recipes.recipe(name)
+        assert meta["recipe"]["command"] == recipes.command(recipe)
+        assert meta["recipe"]["epochs"] == recipe["epochs"] and meta["metrics"]
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_built_in_preset_loads_and_draws_its_samples_png(name):
+    model = ganzoo.from_preset(name)
+    meta = model.preset.metadata
+    record = meta["samples"]
+    png = np.asarray(Image.open(os.path.join(presets.BUILTIN_DIR, name, presets.SAMPLES)))
+    if record["kind"] != "samples":  # image-to-image: the panel's shape is all we can redraw
+        assert png.ndim >= 2 and model.translate(np.zeros((1,) + model.data_shape, np.uint8)
+                                                 ).shape[1:3] == tuple(model.data_shape[:2])
+        return
+    samples = model.generate(record["n"], seed=record["seed"], labels=record["labels"])
+    assert samples.shape[1:] == tuple(meta["recipe"].get("data_shape") or model.data_shape)
+    grid = ganzoo.images.make_grid(samples, ncols=record["ncols"])
+    small = png[::record["scale"], ::record["scale"]]
+    grid = grid[..., 0] if small.ndim == 2 else grid
+    assert np.abs(small.astype(int) - grid.astype(int)).max() <= 2  # float16 weights, rounding
+
+
+@pytest.mark.skipif(not BUILT_IN, reason="no built-in presets in this tree")
+def test_a_recorded_metric_is_recomputed():
+    """A stale metadata.json fails: the smallest noise-to-image preset's IS, recomputed from
+    2,000 samples, is within 3 % of the recorded 10,000-sample value."""
+    from ganzoo import recipes
+
+    def size(name):
+        return os.path.getsize(os.path.join(presets.BUILTIN_DIR, name, presets.WEIGHTS))
+
+    names = [n for n in sorted(BUILT_IN, key=size)
+             if "inception_score" in presets.Preset(
+                 os.path.join(presets.BUILTIN_DIR, n)).metadata["metrics"]]
+    model = ganzoo.from_preset(names[0])
+    meta = model.preset.metadata
+    r = dict(recipes.recipe(names[0]))
+    r["evaluate"] = dict(r["evaluate"], metrics=["is"], n=2000)
+    got = recipes.scalars(recipes.evaluate(r, model)["metrics"])["inception_score.mean"]
+    want = recipes.scalars(meta["metrics"])["inception_score.mean"]
+    assert got == pytest.approx(want, rel=0.03)
