@@ -127,7 +127,13 @@ def main():
     stats = judges.reference_statistics("mnist", "train")
     pick = np.random.default_rng(0).permutation(len(xt))[:args.n]  # any class order
     real = score(xt[pick], judge, stats)  # uint8, as the judge takes them
-    records = [run_variant(v, x, args.epochs, args.n, judge, stats, args.work) for v in names]
+    records = []
+    for v in names:  # the results file is rewritten after every variant: a cut sweep keeps them
+        records.append(run_variant(v, x, args.epochs, args.n, judge, stats, args.work))
+        write(records, real, args, x, judge, stats)
+
+
+def write(records, real, args, x, judge, stats):
     plot(records, real, os.path.join(args.out, "dcgan_plateau.png"))
     columns = {"variant": "variant", "IS": "IS", "FID": "FID", "rarest": "rarest class",
                "commonest": "commonest class", "train_is": "train-mode IS",
