@@ -172,6 +172,10 @@ def _parser():
     jt.add_argument("--force", action="store_true", help="replace an existing judge folder")
     jt.add_argument("--backup", default=None,
                     help="folder for per-epoch checkpoints; rerun the same command to resume")
+    jt.add_argument("--init", default=None, metavar="JUDGE",
+                    help="continue from this judge folder: a new cosine cycle of --epochs")
+    jt.add_argument("--learning-rate", type=float, default=2e-3,
+                    help="peak learning rate of the cosine schedule (default 2e-3)")
     jt.set_defaults(func=cmd_judge_train)
     jd.set_defaults(func=lambda args: (jd.print_help(), 2)[1])
 
@@ -190,7 +194,8 @@ def cmd_judge_train(args):
     if args.epochs is not None and args.epochs <= 0:
         raise ValueError(f"--epochs must be positive, got {args.epochs}.")
     judge = judges.train(args.data, args.out, epochs=args.epochs, batch_size=args.batch_size,
-                         seed=args.seed, force=args.force, checkpoint_dir=args.backup)
+                         seed=args.seed, force=args.force, checkpoint_dir=args.backup,
+                         init=args.init, learning_rate=args.learning_rate)
     print(f"ganzoo: wrote {args.out}/ (model.keras, judge.json, card.md); test accuracy "
           f"{judge.record['test_accuracy']:.2%}")
     return 0

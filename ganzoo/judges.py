@@ -135,7 +135,7 @@ def checksum(images, labels=None):
 
 
 def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, seed=0,
-          force=False, verbose=1, checkpoint_dir=None):
+          force=False, verbose=1, checkpoint_dir=None, init=None, learning_rate=2e-3):
     """Train a judge on a labelled dataset and write a judge folder.
 
     Args:
@@ -152,6 +152,9 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
         force: replace an existing judge folder.
         verbose: Keras progress bar (1) or silence (0).
         checkpoint_dir: keep per-epoch checkpoints here, and resume from them (long runs).
+        init: a judge folder to continue from (a warm restart: its weights start a new cosine
+            cycle of ``epochs``); its training time and command are kept in the record.
+        learning_rate: the peak of the cosine schedule (reached after 5 % of the steps).
 
     Returns:
         The judge, loaded from the written folder (:func:`load`).
@@ -187,11 +190,21 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
     input_shape = tuple(int(d) for d in x.shape[1:])
     epochs = int(epochs or (15 if max(input_shape[:2]) <= 28 else 30))
     keras.utils.set_random_seed(seed)
-    net = architecture_for(input_shape, num)
+    start = None
+    if init is not None:
+        start = files.read_json(os.path.join(init, RECORD), "judge record")
+        if list(start["input_shape"]) != list(input_shape) or len(start["classes"]) != num:
+            raise JudgeError(f"--init {init!r} judges {start['input_shape']} images of "
+                             f"{len(start['classes'])} classes; this data is {input_shape} with "
+                             f"{num} classes.")
+        net = keras.saving.load_model(os.path.join(init, MODEL), safe_mode=True)
+    else:
+        net = architecture_for(input_shape, num)
     inputs = keras.Input(input_shape)
     trainer = keras.Model(inputs, net(_augmenter(input_shape)(inputs)), name="judge_trainer")
     steps = epochs * (len(x) // batch_size)
-    schedule = keras.optimizers.schedules.CosineDecay(0.0, steps, warmup_target=2e-3,
+    schedule = keras.optimizers.schedules.CosineDecay(0.0, steps,
+                                                      warmup_target=float(learning_rate),
                                                       warmup_steps=max(1, steps // 20))
     trainer.compile(keras.optimizers.AdamW(schedule, weight_decay=5e-4),
                     keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
@@ -202,7 +215,7 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
     trainer.fit(_scaled(x), y, batch_size=batch_size, epochs=epochs, shuffle=True,
                 verbose=verbose, callbacks=callbacks,
                 validation_data=(_scaled(xt), yt))
-    seconds = clock.seconds()
+    seconds = clock.seconds() + (start["training"]["seconds"] if start else 0.0)
     pred = np.argmax(net.predict(_scaled(xt), batch_size=500, verbose=0), axis=1)
     per_class = {names[c]: float((pred[yt == c] == c).mean()) if (yt == c).any() else None
                  for c in range(num)}
@@ -215,12 +228,23 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
                  "test_split": test_split, "checksum": checksum(x, y),
                  "test_checksum": checksum(xt, yt)},
         "training": {"epochs": epochs, "batch_size": batch_size, "seed": seed,
-                     "seconds": round(seconds, 1), "optimizer": "AdamW, cosine decay from 2e-3",
+                     "seconds": round(seconds, 1),
+                     "optimizer": f"AdamW, cosine decay from {learning_rate:g}",
                      "augmentation": "random translation by 1/8"
                      + (" and horizontal flips" if input_shape[-1] == 3 else "")},
         "command": " ".join(["ganzoo judge train", source, "--out", out]
-                            + ([f"--epochs {epochs}"] if epochs else [])),
+                            + ([f"--epochs {epochs}"] if epochs else [])
+                            + ([f"--init {init} --learning-rate {learning_rate:g}"] if init
+                               else [])),
     }
+    if start is not None:  # a warm restart: what it continued, with that run's cost included
+        record["training"]["continued_from"] = {
+            "command": start["command"], "epochs": start["training"]["epochs"],
+            "seconds": start["training"]["seconds"], "test_accuracy": start["test_accuracy"],
+            "optimizer": start["training"]["optimizer"]}
+        if start["training"].get("continued_from"):
+            record["training"]["continued_from"]["continued_from"] = start["training"][
+                "continued_from"]
     _write_folder(net, record, out, force)
     return load(out)
 
@@ -364,8 +388,10 @@ def load(name_or_path):
     if key == "cifar10":
         if key not in _LOADED:
             if not os.path.isfile(os.path.join(CIFAR10_DIR, RECORD)):
-                raise JudgeError(f"The shipped CIFAR-10 judge is missing ({CIFAR10_DIR}); "
-                                 "reinstall ganzoo.")
+                raise JudgeError(
+                    f"This ganzoo has no shipped CIFAR-10 judge ({CIFAR10_DIR} is missing): "
+                    "train one with `ganzoo judge train cifar10_jpeg.npz --out DIR` (about 90 "
+                    "CPU-minutes) and pass --judge DIR (judge=DIR in Python).")
             judge = _load_folder(CIFAR10_DIR)
             judge.record["shipped"] = "cifar10"
             _LOADED[key] = judge

@@ -38,6 +38,24 @@ def test_a_judge_trained_on_a_small_labelled_set_learns(trained):
     assert f"{record['test_accuracy']:.2%}" in (out / "card.md").read_text()
 
 
+def test_a_warm_restart_continues_from_a_judge(trained, digits_npz, tmp_path):
+    judge, out = trained
+    xt, _ = ganzoo.datasets.load_digits("test")
+    again = judges.train(digits_npz, tmp_path / "again", epochs=1, batch_size=64, verbose=0,
+                         init=str(out), learning_rate=1e-5)  # barely moves: starts from it
+    record = again.record
+    assert abs(record["test_accuracy"] - judge.record["test_accuracy"]) < 0.02
+    assert np.abs(again.probs(xt[:50]) - judge.probs(xt[:50])).mean() < 0.02
+    start = record["training"]["continued_from"]
+    assert start["epochs"] == 3 and start["test_accuracy"] == judge.record["test_accuracy"]
+    assert record["training"]["seconds"] > judge.record["training"]["seconds"]  # cost included
+    assert f"--init {out}" in record["command"]
+    cifar_like = tmp_path / "rgb.npz"
+    np.savez(cifar_like, x_train=np.zeros((20, 32, 32, 3), np.uint8), y_train=np.arange(20) % 10)
+    with pytest.raises(judges.JudgeError, match="--init"):
+        judges.train(str(cifar_like), tmp_path / "x", epochs=1, init=str(out), verbose=0)
+
+
 def test_the_judge_folder_round_trips(trained):
     judge, out = trained
     xt, yt = ganzoo.datasets.load_digits("test")
@@ -243,6 +261,16 @@ def test_large_images_get_a_judge_that_averages_them_down():
         judges.architecture_for((130, 130, 3), 2)
 
 
+CIFAR10_SHIPPED = os.path.isfile(os.path.join(judges.CIFAR10_DIR, judges.RECORD))
+
+
+@pytest.mark.skipif(CIFAR10_SHIPPED, reason="the CIFAR-10 judge ships")
+def test_without_a_shipped_cifar10_judge_the_error_says_how_to_train_one():
+    with pytest.raises(judges.JudgeError, match="ganzoo judge train cifar10_jpeg.npz"):
+        judges.load("cifar10")
+
+
+@pytest.mark.skipif(not CIFAR10_SHIPPED, reason="no CIFAR-10 judge ships yet (issue 15)")
 def test_the_shipped_cifar10_judge_is_cifar10s_own():
     judge = judges.load("cifar10")
     assert judge.record["test_accuracy"] >= 0.88 and judge.record["shipped"] == "cifar10"
