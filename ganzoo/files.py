@@ -69,6 +69,18 @@ def atomic_path(path):
         raise
 
 
+def replace_folder(tmp, target):
+    """Put the complete folder ``tmp`` at ``target`` by renames: an existing ``target`` is moved
+    aside only once ``tmp`` is written, and removed only after ``tmp`` took its place."""
+    if os.path.exists(target):
+        old = tmp + ".old"
+        os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, target)
+
+
 def write_error(path, error):
     """A :class:`WriteError` naming ``path`` and, for a full disk, the fix."""
     reason = os.strerror(error.errno) if error.errno else str(error)

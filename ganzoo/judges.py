@@ -313,13 +313,7 @@ def _write_folder(model, record, out, force):
         files.write_json(os.path.join(tmp, RECORD), record)
         with open(os.path.join(tmp, CARD), "w", encoding="utf-8") as f:
             f.write(card(record))
-        if os.path.exists(out) and force:
-            old = tmp + ".old"
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        files.replace_folder(tmp, out)  # the earlier folder goes only once this one is whole
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

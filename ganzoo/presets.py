@@ -398,13 +398,7 @@ def save(source, out, *, full=False, dtype="float16", metrics=None, recipe=None,
         with open(os.path.join(tmp, CARD), "w", encoding="utf-8") as f:
             f.write(card(meta, os.path.basename(os.path.normpath(out))))
         files.fsync(tmp)
-        if os.path.exists(out):
-            old = tmp + ".old"
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        files.replace_folder(tmp, out)  # the earlier folder goes only once this one is whole
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -19,13 +19,19 @@ from ganzoo import cli, presets
 from conftest import SMALL_NETS
 
 
+def _digits(folder, n):
+    """The first ``n`` embedded train digits as ``folder/digits.npz``."""
+    images, labels = ganzoo.datasets.load_digits("train")
+    data = folder / "digits.npz"
+    np.savez(data, x_train=images[:n, ..., 0], y_train=labels[:n])
+    return data
+
+
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     """A narrow DCGAN (with EMA) trained one short epoch on 256 embedded digits."""
-    images, labels = ganzoo.datasets.load_digits("train")
     folder = tmp_path_factory.mktemp("run")
-    data = folder / "digits.npz"
-    np.savez(data, x_train=images[:256, ..., 0], y_train=labels[:256])
+    data = _digits(folder, 256)
     run = ganzoo.train("dcgan", str(data), str(folder / "run"), epochs=1, seed=0, verbose=0,
                        training={"batch_size": 32}, ema={"enabled": True},
                        **SMALL_NETS["dcgan"])
@@ -198,10 +204,8 @@ def recipe_preset(tmp_path_factory):
     """A preset made by a recipe (4 epochs on 512 embedded digits) with its measured FID/IS."""
     from ganzoo import recipes
 
-    images, labels = ganzoo.datasets.load_digits("train")
     folder = tmp_path_factory.mktemp("recipe")
-    data = folder / "digits.npz"
-    np.savez(data, x_train=images[:512, ..., 0], y_train=labels[:512])
+    data = _digits(folder, 512)
     r = {"name": "dcgan_digits", "model": "dcgan", "config": dict(
         SMALL_NETS["dcgan"], training={"batch_size": 32}), "dataset": str(data),
         "dataset_name": "digits", "seed": 0, "epochs": 4,

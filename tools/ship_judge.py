@@ -66,13 +66,7 @@ def main():
         files.write_json(os.path.join(tmp, judges.RECORD), record)
         with open(os.path.join(tmp, judges.CARD), "w", encoding="utf-8") as f:
             f.write(judges.card(record))
-        if os.path.exists(target):
-            old = tmp + ".old"
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        files.replace_folder(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
