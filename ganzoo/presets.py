@@ -60,14 +60,9 @@ class PresetError(GanzooError, ValueError):
 def list_presets():
     """The built-in presets, sorted, each as ``{"name", "model", "dataset", "metrics"}``
     (``metrics``: name -> value, from its ``metadata.json``)."""
-    if not os.path.isdir(BUILTIN_DIR):
-        return []
     out = []
-    for name in sorted(os.listdir(BUILTIN_DIR)):
-        folder = os.path.join(BUILTIN_DIR, name)
-        if not os.path.isfile(os.path.join(folder, METADATA)):
-            continue
-        meta = files.read_json(os.path.join(folder, METADATA), "preset metadata")
+    for name in builtin_names():
+        meta = files.read_json(os.path.join(BUILTIN_DIR, name, METADATA), "preset metadata")
         out.append({"name": name, "model": meta.get("model"),
                     "dataset": meta.get("dataset", {}).get("name"),
                     "metrics": {k: v.get("value") if isinstance(v, dict) else v
@@ -76,7 +71,12 @@ def list_presets():
 
 
 def builtin_names():
-    return [p["name"] for p in list_presets()]
+    """Names of the built-in presets (folders holding a ``metadata.json``), read without
+    opening them: ``is_handle`` asks on every run-folder command."""
+    if not os.path.isdir(BUILTIN_DIR):
+        return []
+    return sorted(n for n in os.listdir(BUILTIN_DIR)
+                  if os.path.isfile(os.path.join(BUILTIN_DIR, n, METADATA)))
 
 
 def is_handle(source):
