@@ -18,7 +18,8 @@
 Every command that takes RUN also takes a preset handle (a built-in name such as
 ``dcgan_mnist``, a preset folder, ``https://...#sha256=HASH`` or ``hf://owner/name``).
     ganzoo judge train DATA --out DIR [--epochs N] [--batch-size N] [--seed S] [--force]
-                                      [--backup DIR]
+                                      [--backup DIR] [--init JUDGE] [--learning-rate LR]
+                                      [--cutout SHARE] [--precision float32|mixed_bfloat16]
 """
 
 import argparse
@@ -176,6 +177,12 @@ def _parser():
                     help="continue from this judge folder: a new cosine cycle of --epochs")
     jt.add_argument("--learning-rate", type=float, default=2e-3,
                     help="peak learning rate of the cosine schedule (default 2e-3)")
+    jt.add_argument("--cutout", type=float, default=0.0, metavar="SHARE",
+                    help="erase one random patch from this share of training images "
+                         "(random erasing; default 0)")
+    jt.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="float32",
+                    help="training precision (mixed_bfloat16: ~1.4x faster on CPUs with bf16; "
+                         "the judge is written in float32)")
     jt.set_defaults(func=cmd_judge_train)
     jd.set_defaults(func=lambda args: (jd.print_help(), 2)[1])
 
@@ -195,7 +202,8 @@ def cmd_judge_train(args):
         raise ValueError(f"--epochs must be positive, got {args.epochs}.")
     judge = judges.train(args.data, args.out, epochs=args.epochs, batch_size=args.batch_size,
                          seed=args.seed, force=args.force, checkpoint_dir=args.backup,
-                         init=args.init, learning_rate=args.learning_rate)
+                         init=args.init, learning_rate=args.learning_rate,
+                         cutout=args.cutout, precision=args.precision)
     print(f"ganzoo: wrote {args.out}/ (model.keras, judge.json, card.md); test accuracy "
           f"{judge.record['test_accuracy']:.2%}")
     return 0

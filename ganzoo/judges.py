@@ -90,7 +90,9 @@ def small_resnet(input_shape, classes, widths=(32, 64, 128), blocks=2, downscale
     x = keras.layers.BatchNormalization(momentum=0.9, name="final_bn")(x)
     x = keras.layers.ReLU(name="final_relu")(x)
     features = keras.layers.GlobalAveragePooling2D(name="features")(x)
-    probs = keras.layers.Dense(classes, activation="softmax", name="probs")(features)
+    # float32 softmax even when the rest computes in bfloat16 (mixed-precision training)
+    probs = keras.layers.Dense(classes, activation="softmax", name="probs",
+                               dtype="float32")(features)
     return keras.Model(inputs, probs,
                        name="small_resnet" + (f"_down{downscale}" if downscale > 1 else ""))
 
@@ -114,13 +116,25 @@ def architecture_for(input_shape, classes):
     return small_resnet(input_shape, classes, downscale=factor)
 
 
-def _augmenter(input_shape):
+def _augmenter(input_shape, cutout=0.0):
     """Standard augmentation: 4 px (1/8) random translation, and horizontal flips for colour
-    images (digits and letters must not be mirrored)."""
+    images (digits and letters must not be mirrored). ``cutout`` > 0 also erases one random
+    patch (2-25 % of the image, filled with mid-grey) from that share of the images
+    (Random Erasing, Zhong et al. 2017; Cutout, DeVries & Taylor 2017)."""
     layers = [keras.layers.RandomTranslation(0.125, 0.125, fill_mode="reflect")]
     if input_shape[-1] == 3:
         layers.insert(0, keras.layers.RandomFlip("horizontal"))
+    if cutout:
+        layers.append(keras.layers.RandomErasing(factor=(cutout, cutout), scale=(0.02, 0.25),
+                                                 fill_value=0.0, value_range=(-1.0, 1.0)))
     return keras.Sequential(layers, name="augment")
+
+
+def _augmentation_text(input_shape, cutout):
+    return ("random translation by 1/8" + (" and horizontal flips" if input_shape[-1] == 3
+                                           else "")
+            + (f"; random erasing of one 2-25 % patch in {cutout:.0%} of images" if cutout
+               else ""))
 
 
 # ----------------------------------------------------------------------------- training
@@ -135,7 +149,8 @@ def checksum(images, labels=None):
 
 
 def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, seed=0,
-          force=False, verbose=1, checkpoint_dir=None, init=None, learning_rate=2e-3):
+          force=False, verbose=1, checkpoint_dir=None, init=None, learning_rate=2e-3,
+          cutout=0.0, precision="float32"):
     """Train a judge on a labelled dataset and write a judge folder.
 
     Args:
@@ -155,6 +170,9 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
         init: a judge folder to continue from (a warm restart: its weights start a new cosine
             cycle of ``epochs``); its training time and command are kept in the record.
         learning_rate: the peak of the cosine schedule (reached after 5 % of the steps).
+        cutout: share of training images that get one random patch erased (0 = none).
+        precision: ``"float32"`` or ``"mixed_bfloat16"`` (about 1.4x faster on CPUs with
+            bf16 units); the written judge always computes in float32.
 
     Returns:
         The judge, loaded from the written folder (:func:`load`).
@@ -189,6 +207,10 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
         raise JudgeError(f"{len(names)} class names for {num} classes.")
     input_shape = tuple(int(d) for d in x.shape[1:])
     epochs = int(epochs or (15 if max(input_shape[:2]) <= 28 else 30))
+    if precision not in ("float32", "mixed_bfloat16"):
+        raise JudgeError(f"precision {precision!r}: use float32 or mixed_bfloat16.")
+    if not 0.0 <= float(cutout) <= 1.0:
+        raise JudgeError(f"cutout {cutout!r} is a share of images: give a value in [0, 1].")
     keras.utils.set_random_seed(seed)
     start = None
     if init is not None:
@@ -197,24 +219,33 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
             raise JudgeError(f"--init {init!r} judges {start['input_shape']} images of "
                              f"{len(start['classes'])} classes; this data is {input_shape} with "
                              f"{num} classes.")
-        net = keras.saving.load_model(os.path.join(init, MODEL), safe_mode=True)
-    else:
+    outer_policy = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(precision)
+    try:
         net = architecture_for(input_shape, num)
-    inputs = keras.Input(input_shape)
-    trainer = keras.Model(inputs, net(_augmenter(input_shape)(inputs)), name="judge_trainer")
-    steps = epochs * (len(x) // batch_size)
-    schedule = keras.optimizers.schedules.CosineDecay(0.0, steps,
-                                                      warmup_target=float(learning_rate),
-                                                      warmup_steps=max(1, steps // 20))
-    trainer.compile(keras.optimizers.AdamW(schedule, weight_decay=5e-4),
-                    keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
-    clock = TrainingClock(checkpoint_dir)
-    callbacks = [clock]
-    if checkpoint_dir:
-        callbacks.append(keras.callbacks.BackupAndRestore(checkpoint_dir))
-    trainer.fit(_scaled(x), y, batch_size=batch_size, epochs=epochs, shuffle=True,
-                verbose=verbose, callbacks=callbacks,
-                validation_data=(_scaled(xt), yt))
+        if start is not None:
+            net.set_weights(keras.saving.load_model(os.path.join(init, MODEL),
+                                                    safe_mode=True).get_weights())
+        inputs = keras.Input(input_shape)
+        trainer = keras.Model(inputs, net(_augmenter(input_shape, cutout)(inputs)),
+                              name="judge_trainer")
+        steps = epochs * (len(x) // batch_size)
+        schedule = keras.optimizers.schedules.CosineDecay(
+            0.0, steps, warmup_target=float(learning_rate), warmup_steps=max(1, steps // 20))
+        trainer.compile(keras.optimizers.AdamW(schedule, weight_decay=5e-4),
+                        keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+        clock = TrainingClock(checkpoint_dir)
+        callbacks = [clock]
+        if checkpoint_dir:
+            callbacks.append(keras.callbacks.BackupAndRestore(checkpoint_dir))
+        trainer.fit(_scaled(x), y, batch_size=batch_size, epochs=epochs, shuffle=True,
+                    verbose=verbose, callbacks=callbacks,
+                    validation_data=(_scaled(xt), yt))
+    finally:
+        keras.mixed_precision.set_global_policy(outer_policy)
+    if precision != "float32":  # the judge users load computes in float32
+        trained, net = net, architecture_for(input_shape, num)
+        net.set_weights(trained.get_weights())
     seconds = clock.seconds() + (start["training"]["seconds"] if start else 0.0)
     pred = np.argmax(net.predict(_scaled(xt), batch_size=500, verbose=0), axis=1)
     per_class = {names[c]: float((pred[yt == c] == c).mean()) if (yt == c).any() else None
@@ -230,12 +261,15 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
         "training": {"epochs": epochs, "batch_size": batch_size, "seed": seed,
                      "seconds": round(seconds, 1),
                      "optimizer": f"AdamW, cosine decay from {learning_rate:g}",
-                     "augmentation": "random translation by 1/8"
-                     + (" and horizontal flips" if input_shape[-1] == 3 else "")},
+                     "precision": precision,
+                     "augmentation": _augmentation_text(input_shape, cutout)},
         "command": " ".join(["ganzoo judge train", source, "--out", out]
                             + ([f"--epochs {epochs}"] if epochs else [])
-                            + ([f"--init {init} --learning-rate {learning_rate:g}"] if init
-                               else [])),
+                            + ([f"--init {init}"] if init else [])
+                            + ([f"--learning-rate {learning_rate:g}"]
+                               if init or learning_rate != 2e-3 else [])
+                            + ([f"--cutout {cutout:g}"] if cutout else [])
+                            + ([f"--precision {precision}"] if precision != "float32" else [])),
     }
     if start is not None:  # a warm restart: what it continued, with that run's cost included
         record["training"]["continued_from"] = {

@@ -56,6 +56,24 @@ def test_a_warm_restart_continues_from_a_judge(trained, digits_npz, tmp_path):
         judges.train(str(cifar_like), tmp_path / "x", epochs=1, init=str(out), verbose=0)
 
 
+def test_mixed_precision_and_cutout_train_a_float32_judge(digits_npz, tmp_path):
+    import keras
+    judge = judges.train(digits_npz, tmp_path / "bf16", epochs=2, batch_size=64, verbose=0,
+                         cutout=0.5, precision="mixed_bfloat16")
+    record = judge.record
+    assert record["test_accuracy"] > 0.85  # chance is 0.1
+    assert record["training"]["precision"] == "mixed_bfloat16"
+    assert "random erasing" in record["training"]["augmentation"]
+    assert "--cutout 0.5 --precision mixed_bfloat16" in record["command"]
+    assert keras.mixed_precision.global_policy().name == "float32"  # the caller's, restored
+    net = keras.saving.load_model(tmp_path / "bf16" / "model.keras")
+    assert {layer.dtype_policy.name for layer in net.layers} == {"float32"}
+    for bad, match in (({"precision": "float16"}, "precision"), ({"cutout": 2.0}, "cutout")):
+        with pytest.raises(judges.JudgeError, match=match):
+            judges.train(digits_npz, tmp_path / "bad", epochs=1, verbose=0, **bad)
+        assert not (tmp_path / "bad").exists()
+
+
 def test_the_judge_folder_round_trips(trained):
     judge, out = trained
     xt, yt = ganzoo.datasets.load_digits("test")
