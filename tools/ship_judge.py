@@ -1,10 +1,11 @@
 """Ship a trained judge folder as ganzoo's CIFAR-10 judge, with its reference statistics.
 
-The shipped CIFAR-10 judge is made in two steps (the first took 101 min on 2 CPU cores for 30
-epochs; run it in pieces of under an hour: it resumes from ``--backup`` where it stopped):
+The shipped CIFAR-10 judge is made in two steps (the first takes about 90 min on 2 CPU cores;
+run it in pieces of under an hour: it resumes from ``--backup`` where it stopped):
 
     ganzoo judge train $GANZOO_DATA_DIR/cifar10_jpeg.npz --out ~/ganzoo-runs/cifar10-judge \\
-        --backup ~/ganzoo-runs/cifar10-judge-ckpt --epochs 30
+        --backup ~/ganzoo-runs/cifar10-judge-ckpt --epochs 42 --cutout 0.5 \\
+        --precision mixed_bfloat16
     python tools/ship_judge.py cifar10 ~/ganzoo-runs/cifar10-judge
 
 The second checks the test accuracy (at least 88 %), names the classes, records the command
@@ -26,6 +27,31 @@ CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 MIN_ACCURACY = 0.88
 
 
+def recipe(record, data_file, name):
+    """The commands that remake a judge, with this machine's paths replaced: each warm restart
+    (``--init``) is one more stage that continues the previous stage's folder; every other
+    option of each stage (epochs, learning rate, cutout, precision) is kept as it was run."""
+    stages, t, command = [], record["training"], record["command"]
+    while t is not None:
+        stages.insert(0, command)
+        t = t.get("continued_from")
+        command = t and t["command"]
+    parts = []
+    for i, command in enumerate(stages):
+        words, out = command.split()[3:], []  # after "ganzoo judge train"
+        out.append(f"ganzoo judge train $GANZOO_DATA_DIR/{data_file}")
+        words = words[1:]
+        while words:
+            flag, value, words = words[0], words[1], words[2:]
+            if flag == "--out":
+                value = f"JUDGE{i + 1} --backup CHECKPOINTS{i + 1}"
+            elif flag == "--init":
+                value = f"JUDGE{i}"
+            out.append(f"{flag} {value}")
+        parts.append(" ".join(out))
+    return "; ".join(parts + [f"python tools/ship_judge.py {name} JUDGE{len(stages)}"])
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("name", choices=["cifar10"])
@@ -44,20 +70,7 @@ def main():
                   per_class_accuracy={CIFAR10_CLASSES[int(k)]: v
                                       for k, v in record["per_class_accuracy"].items()})
     record["data"]["source"] = data_file
-    # the recipe with this machine's paths replaced: each warm restart (--init) is one more
-    # stage that continues the previous stage's judge folder
-    stages, t = [], record["training"]
-    while t is not None:
-        stages.insert(0, t)
-        t = t.get("continued_from")
-    parts = []
-    for i, t in enumerate(stages):
-        rate = t.get("optimizer", "").rsplit(" ", 1)[-1]
-        parts.append(f"ganzoo judge train $GANZOO_DATA_DIR/{data_file} --out JUDGE{i + 1} "
-                     f"--backup CHECKPOINTS{i + 1} --epochs {t['epochs']}"
-                     + (f" --init JUDGE{i} --learning-rate {rate}" if i else ""))
-    record["command"] = "; ".join(parts + [f"python tools/ship_judge.py {args.name} "
-                                           f"JUDGE{len(stages)}"])
+    record["command"] = recipe(record, data_file, args.name)
     target = judges.CIFAR10_DIR
     parent = os.path.dirname(target)
     tmp = tempfile.mkdtemp(prefix=".ship-", dir=parent)
