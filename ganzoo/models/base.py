@@ -43,7 +43,8 @@ NOISE_SCHEMA = schema.extend(
                                  "one generated batch feeds both updates (d_steps 1)")},
     ema={"enabled": Key(False, None, "keep an exponential moving average of G's weights for "
                                      "generate (BatchNorm statistics copied)"),
-         "decay": Key(0.999, schema.number_in(0.0, 1.0, hi_open=True), "EMA decay per step")},
+         "decay": Key(0.999, schema.number_in(0.0, 1.0, hi_open=True),
+                     "EMA decay per step (reached after a warm-up: min(decay, (1+t)/(10+t)))")},
 )
 
 
@@ -217,11 +218,14 @@ class GAN(ZooModel):
                        lambda: tf.constant(False))
 
     def update_ema(self):
-        """ema <- decay * ema + (1 - decay) * weights (BatchNorm statistics are copied); nothing
-        without ``ema.enabled``."""
+        """ema <- d * ema + (1 - d) * weights, with d = min(decay, (1 + t) / (10 + t)) after t
+        generator updates (the warm-up of ``tf.train.ExponentialMovingAverage(num_updates=t)``:
+        without it a 0.999 average still holds 39 % of the initial weights after 936 steps);
+        BatchNorm statistics are copied. Nothing without ``ema.enabled``."""
         if self.ema_generator is None:
             return
-        d = self.ema_decay
+        t = tf.cast(self.g_optimizer.iterations, tf.float32)
+        d = tf.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
         for e, w in zip(self.ema_generator.trainable_variables, self.generator.trainable_variables):
             e.assign(d * e + (1.0 - d) * w)
         for e, w in zip(self.ema_generator.non_trainable_variables,

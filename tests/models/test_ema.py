@@ -10,8 +10,9 @@ def test_ema_update_matches_closed_form_and_is_used_by_generate(digits_small, tm
     np.testing.assert_array_equal(w0[0], gan.ema_generator.trainable_variables[0].numpy())
     gan.fit(digits_small[0][:64], epochs=1, verbose=0)  # exactly one generator update
     w1 = [v.numpy() for v in gan.generator.trainable_variables]
+    d = min(0.9, 2 / 11)  # the warm-up after t = 1 generator update
     for e, a, b in zip(gan.ema_generator.trainable_variables, w0, w1):
-        np.testing.assert_allclose(e.numpy(), 0.9 * a + 0.1 * b, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(e.numpy(), d * a + (1 - d) * b, rtol=1e-5, atol=1e-7)
     for e, g in zip(gan.ema_generator.non_trainable_variables,
                     gan.generator.non_trainable_variables):
         np.testing.assert_array_equal(e.numpy(), g.numpy())  # BatchNorm statistics copied
@@ -30,3 +31,18 @@ def test_ema_is_off_by_default():
     for name in noise_models:  # image-to-image models have no EMA generator
         assert ganzoo.resolve_config(name)["ema"]["enabled"] is False
     assert ganzoo.build("dcgan").ema_generator is None
+
+
+def test_ema_warms_up_like_tensorflows_moving_average():
+    """update_ema follows d = min(decay, (1 + t) / (10 + t)) after t generator updates."""
+    gan = ganzoo.build("dcgan", seed=0, ema={"enabled": True, "decay": 0.99},
+                       generator={"filters": 8}, discriminator={"filters": 8})
+    gan.compile()
+    for t, d in ((0, 0.1), (5, 6 / 15), (1000, 0.99)):
+        gan.g_optimizer.iterations.assign(t)
+        for e, w in zip(gan.ema_generator.trainable_variables, gan.generator.trainable_variables):
+            e.assign(np.zeros(e.shape, "float32"))
+            w.assign(np.ones(w.shape, "float32"))
+        gan.update_ema()
+        for e in gan.ema_generator.trainable_variables:
+            np.testing.assert_allclose(e.numpy(), 1.0 - d, rtol=1e-5)
