@@ -137,6 +137,35 @@ def _augmentation_text(input_shape, cutout):
                else ""))
 
 
+def flip_averaged(net, features_layer="features"):
+    """A judge that averages ``net``'s class probabilities and features over each image and its
+    left-right mirror (test-time augmentation for colour photos, which the judges train on
+    with random flips: +1.3 points of CIFAR-10 test accuracy for the shipped judge). Its
+    ``features`` and ``probs`` layers are the averages (its outputs, probs first), so FID, IS
+    and accuracy all use it.
+
+    Args:
+        net: a trained judge network with a ``features_layer`` and a softmax output.
+        features_layer: the name of ``net``'s embedding layer.
+
+    Example:
+
+    ```python
+    judge_net = ganzoo.judges.flip_averaged(keras.saving.load_model("judge/model.keras"))
+    ```
+    """
+    from ganzoo import layers
+
+    both = keras.Model(net.inputs, [net.get_layer(features_layer).output, net.outputs[0]],
+                       name=net.name)
+    inputs = keras.Input(tuple(net.input_shape[1:]), name="images")
+    f1, p1 = both(inputs)
+    f2, p2 = both(layers.HorizontalFlip(name="mirror")(inputs))
+    features = keras.layers.Average(name="features")([f1, f2])
+    probs = keras.layers.Average(name="probs", dtype="float32")([p1, p2])
+    return keras.Model(inputs, [probs, features], name=net.name + "_flip_averaged")
+
+
 # ----------------------------------------------------------------------------- training
 
 
@@ -374,7 +403,9 @@ def card(record):
         f"**Test accuracy: {record['test_accuracy']:.2%}** on {d['test_images']:,} images "
         f"({d['test_split']}); trained on {d['train_images']:,} images of `{d['source']}` "
         f"(checksum {d['checksum']}) for {t['epochs']} epochs in {t['seconds']:.0f} s "
-        f"({t['optimizer']}; {t['augmentation']}).\n\n"
+        f"({t['optimizer']}; {t['augmentation']})"
+        + (f"; at test time {record['test_time']}" if record.get("test_time") else "")
+        + ".\n\n"
         "It scores generated images of this dataset only: Inception Score from its class "
         "probabilities, FID, KID and precision/recall from its `features` layer. Scores made "
         "with different judges are not comparable.\n\n"

@@ -71,3 +71,21 @@ class ReflectionPadding2D(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "padding": self.padding}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class HorizontalFlip(keras.layers.Layer):
+    """Mirror images left to right (always; for random flips use ``keras.layers.RandomFlip``).
+
+    The shipped CIFAR-10 judge averages its outputs over an image and its mirror
+    (test-time augmentation, :func:`ganzoo.judges.flip_averaged`).
+
+    Example:
+
+    ```python
+    mirrored = ganzoo.layers.HorizontalFlip()(images)   # (N, H, W, C), W reversed
+    ```
+    """
+
+    def call(self, x):
+        return keras.ops.flip(x, axis=-2)

@@ -54,6 +54,10 @@ def test_ship_refuses_under_88_percent_and_ships_with_recipe_and_statistics(
 
     record["test_accuracy"] = 0.9
     record_path.write_text(json.dumps(record))
+    with pytest.raises(SystemExit, match="under 88%"):  # measured anew: near chance
+        _ship(module, "cifar10", str(folder), "--data", str(data), "--flip-average",
+              monkeypatch=monkeypatch)
+    assert not target.exists()
     _ship(module, "cifar10", str(folder), "--data", str(data), monkeypatch=monkeypatch)
     shipped = json.loads((target / judges.RECORD).read_text())
     assert shipped["classes"][:3] == ["airplane", "automobile", "bird"]
@@ -66,3 +70,22 @@ def test_ship_refuses_under_88_percent_and_ships_with_recipe_and_statistics(
     judge = judges.load("cifar10")
     x = np.load(data)["x_test"]
     assert np.allclose(np.asarray(judge.features(x)).mean(0), stats["test_mean"], atol=1e-4)
+
+
+def test_a_flip_averaged_judge_sees_an_image_and_its_mirror_alike(tmp_path):
+    import keras
+
+    net = judges.architecture_for((32, 32, 3), 10)
+    averaged = judges.flip_averaged(net)
+    averaged.save(tmp_path / "m.keras")
+    judge = judges.classifiers.Judge(keras.saving.load_model(tmp_path / "m.keras"),
+                                     features_layer="features")
+    x = np.random.default_rng(1).integers(0, 256, (8, 32, 32, 3), dtype=np.uint8)
+    mirror = x[:, :, ::-1]
+    assert not np.allclose(net.predict(x / 127.5 - 1, verbose=0),
+                           net.predict(mirror / 127.5 - 1, verbose=0), atol=1e-4)
+    np.testing.assert_allclose(judge.probs(x), judge.probs(mirror), atol=1e-5)
+    np.testing.assert_allclose(judge.features(x), judge.features(mirror), atol=1e-4)
+    expected = (net.predict(x / 127.5 - 1, verbose=0) + net.predict(mirror / 127.5 - 1,
+                                                                     verbose=0)) / 2
+    np.testing.assert_allclose(judge.probs(x), expected, atol=1e-5)

@@ -19,7 +19,10 @@ import os
 import shutil
 import tempfile
 
-from ganzoo import datasets, files, judges
+import keras
+import numpy as np
+
+from ganzoo import classifiers, datasets, files, judges
 
 #: CIFAR-10's class names, in label order (Krizhevsky 2009)
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
@@ -52,14 +55,36 @@ def recipe(record, data_file, name):
     return "; ".join(parts + [f"python tools/ship_judge.py {name} JUDGE{len(stages)}"])
 
 
+def _accuracy(model, data, record):
+    """Test accuracy, overall and per class, of ``model`` on the record's own test split."""
+    xt, yt = datasets.load_arrays(data, split="test")
+    if judges.checksum(xt, yt) != record["data"]["test_checksum"]:
+        raise SystemExit(f"{data}: its test split is not the one the judge was tested on.")
+    judge = classifiers.Judge(model, features_layer="features")
+    pred = np.asarray(judge.probs(xt)).argmax(1)
+    return {"test_accuracy": float((pred == yt).mean()),
+            "per_class_accuracy": {str(c): float((pred[yt == c] == c).mean())
+                                   for c in range(len(record["classes"]))}}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("name", choices=["cifar10"])
     p.add_argument("folder", help="the judge folder `ganzoo judge train` wrote")
     p.add_argument("--data", default="cifar10_jpeg.npz",
                    help="the dataset file, in $GANZOO_DATA_DIR or as a path")
+    p.add_argument("--flip-average", action="store_true",
+                   help="ship the judge averaged over each image and its mirror "
+                        "(judges.flip_averaged); its test accuracy is measured anew")
     args = p.parse_args()
     record = files.read_json(os.path.join(args.folder, judges.RECORD), "judge record")
+    data = args.data if os.path.isfile(args.data) else datasets.shared_data_file(args.data)
+    model = keras.saving.load_model(os.path.join(args.folder, judges.MODEL), safe_mode=True)
+    if args.flip_average:
+        model = judges.flip_averaged(model, record.get("feature_layer", "features"))
+        record.update(_accuracy(model, data, record))
+        record["test_time"] = "class probabilities and features averaged over the image and " \
+                              "its left-right mirror"
     if record["test_accuracy"] < MIN_ACCURACY:
         raise SystemExit(f"{args.folder}: test accuracy {record['test_accuracy']:.2%} is under "
                          f"{MIN_ACCURACY:.0%}; train longer before shipping.")
@@ -70,12 +95,14 @@ def main():
                   per_class_accuracy={CIFAR10_CLASSES[int(k)]: v
                                       for k, v in record["per_class_accuracy"].items()})
     record["data"]["source"] = data_file
-    record["command"] = recipe(record, data_file, args.name)
+    record["command"] = recipe(record, data_file, args.name) + (
+        " --flip-average" if args.flip_average else "")
     target = judges.CIFAR10_DIR
     parent = os.path.dirname(target)
     tmp = tempfile.mkdtemp(prefix=".ship-", dir=parent)
+    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a package folder is readable by all
     try:
-        shutil.copyfile(os.path.join(args.folder, judges.MODEL), os.path.join(tmp, judges.MODEL))
+        model.save(os.path.join(tmp, judges.MODEL))
         files.write_json(os.path.join(tmp, judges.RECORD), record)
         with open(os.path.join(tmp, judges.CARD), "w", encoding="utf-8") as f:
             f.write(judges.card(record))
@@ -84,7 +111,6 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     judges._LOADED.pop(args.name, None)
-    data = args.data if os.path.isfile(args.data) else datasets.shared_data_file(args.data)
     stats = judges.make_reference_statistics(args.name, data)
     print(f"shipped {target} (test accuracy {record['test_accuracy']:.2%}) and {stats}")
 
