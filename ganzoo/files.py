@@ -61,12 +61,33 @@ def atomic_path(path):
         if not os.path.lexists(tmp):
             raise RuntimeError(f"nothing was written to {tmp!r}")
         fsync(tmp)
-        os.replace(tmp, path)
+        if os.path.isdir(tmp) and not os.path.islink(tmp):
+            replace_folder(tmp, path)
+        else:
+            os.replace(tmp, path)
     except BaseException as e:
         remove(tmp)
         if isinstance(e, OSError) and not isinstance(e, WriteError):
             raise write_error(path, e) from e
         raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path):
+    """:func:`atomic_path` for a folder: yields a new empty temporary folder (made like any
+    folder, with the user's umask) that replaces ``path`` when the block succeeds; an existing
+    ``path`` is removed only once the new one has taken its place.
+
+    Example:
+
+    ```python
+    with atomic_folder("judges/letters") as tmp:
+        model.save(os.path.join(tmp, "model.keras"))
+    ```
+    """
+    with atomic_path(path) as tmp:
+        os.mkdir(tmp)
+        yield tmp
 
 
 def replace_folder(tmp, target):

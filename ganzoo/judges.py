@@ -177,6 +177,15 @@ def checksum(images, labels=None):
     return h.hexdigest()[:16]
 
 
+def accuracy_by_class(pred, labels, names):
+    """Accuracy of predicted class indices ``pred`` against ``labels``, overall and per class
+    (``{names[c]: accuracy}``; ``None`` for a class with no test images)."""
+    pred, labels = np.asarray(pred), np.asarray(labels)
+    per_class = {name: float((pred[labels == c] == c).mean()) if (labels == c).any() else None
+                 for c, name in enumerate(names)}
+    return float((pred == labels).mean()), per_class
+
+
 def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, seed=0,
           force=False, verbose=1, checkpoint_dir=None, init=None, learning_rate=2e-3,
           cutout=0.0, precision="float32"):
@@ -277,13 +286,12 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
         net.set_weights(trained.get_weights())
     seconds = clock.seconds() + (start["training"]["seconds"] if start else 0.0)
     pred = np.argmax(net.predict(_scaled(xt), batch_size=500, verbose=0), axis=1)
-    per_class = {names[c]: float((pred[yt == c] == c).mean()) if (yt == c).any() else None
-                 for c in range(num)}
+    accuracy, per_class = accuracy_by_class(pred, yt, names)
     record = {
         "name": os.path.basename(os.path.normpath(out)), "input_shape": list(input_shape),
         "classes": names, "feature_layer": "features", "architecture": net.name,
         "parameters": int(net.count_params()),
-        "test_accuracy": float((pred == yt).mean()), "per_class_accuracy": per_class,
+        "test_accuracy": accuracy, "per_class_accuracy": per_class,
         "data": {"source": source, "train_images": int(len(x)), "test_images": int(len(xt)),
                  "test_split": test_split, "checksum": checksum(x, y),
                  "test_checksum": checksum(xt, yt)},
@@ -364,22 +372,12 @@ def _scaled(images):
 def _write_folder(model, record, out, force):
     """Write model, record and card into ``out`` atomically: a temporary sibling folder, then
     one rename (an existing judge is replaced only when complete)."""
-    import shutil
-    import tempfile
-
-    parent = os.path.dirname(os.path.abspath(out)) or "."
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".judge-", dir=parent)
-    try:
+    with files.atomic_folder(out) as tmp:  # the earlier folder goes only once this is whole
         model.save(os.path.join(tmp, MODEL))
         record["weights_sha256"] = _sha256(os.path.join(tmp, MODEL))
         files.write_json(os.path.join(tmp, RECORD), record)
         with open(os.path.join(tmp, CARD), "w", encoding="utf-8") as f:
             f.write(card(record))
-        files.replace_folder(tmp, out)  # the earlier folder goes only once this one is whole
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _sha256(path, full=False):

@@ -32,8 +32,6 @@ import datetime
 import os
 import platform
 import re
-import shutil
-import tempfile
 
 import numpy as np
 
@@ -379,10 +377,7 @@ def save(source, out, *, full=False, dtype="float16", metrics=None, recipe=None,
     if metrics is None and run is not None:
         report = os.path.join(run.path, "evaluation", "report.json")
         metrics = files.read_json(report, "evaluation report") if os.path.isfile(report) else None
-    parent = os.path.dirname(os.path.abspath(out))
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=files.TMP_PREFIX, dir=parent)
-    try:
+    with files.atomic_folder(out) as tmp:  # the earlier folder goes only once this is whole
         files.write_json(os.path.join(tmp, CONFIG), model.config)
         write_weights(model, os.path.join(tmp, WEIGHTS), model.sampling_networks(), dtype)
         if full:
@@ -397,11 +392,6 @@ def save(source, out, *, full=False, dtype="float16", metrics=None, recipe=None,
         files.write_json(os.path.join(tmp, METADATA), meta)
         with open(os.path.join(tmp, CARD), "w", encoding="utf-8") as f:
             f.write(card(meta, os.path.basename(os.path.normpath(out))))
-        files.fsync(tmp)
-        files.replace_folder(tmp, out)  # the earlier folder goes only once this one is whole
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return Preset(out)
 
 

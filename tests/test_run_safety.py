@@ -400,3 +400,19 @@ def test_the_docs_list_every_fault_test():
     section = text[text.index("## Faults"):]
     listed = {line.split("`")[1] for line in section.splitlines() if line.startswith("| `")}
     assert listed == set(FAULT_TESTS)
+
+
+def test_atomic_folder_replaces_only_when_whole_and_keeps_the_users_permissions(tmp_path):
+    target = tmp_path / "judge"
+    target.mkdir()
+    (target / "old.txt").write_text("mine")
+    with pytest.raises(RuntimeError):
+        with ganzoo.files.atomic_folder(target) as tmp:
+            open(os.path.join(tmp, "new.txt"), "w").close()
+            raise RuntimeError("killed half-way")
+    assert sorted(os.listdir(target)) == ["old.txt"] and os.listdir(tmp_path) == ["judge"]
+    with ganzoo.files.atomic_folder(target) as tmp:
+        open(os.path.join(tmp, "new.txt"), "w").close()
+    assert sorted(os.listdir(target)) == ["new.txt"] and os.listdir(tmp_path) == ["judge"]
+    (tmp_path / "plain").mkdir()  # what mkdir gives under this umask, not mkdtemp's 0700
+    assert os.stat(target).st_mode & 0o777 == os.stat(tmp_path / "plain").st_mode & 0o777

@@ -16,8 +16,6 @@ rename) and computes the train and test feature statistics (``stats.npz``).
 
 import argparse
 import os
-import shutil
-import tempfile
 
 import keras
 import numpy as np
@@ -62,9 +60,8 @@ def _accuracy(model, data, record):
         raise SystemExit(f"{data}: its test split is not the one the judge was tested on.")
     judge = classifiers.Judge(model, features_layer="features")
     pred = np.asarray(judge.probs(xt)).argmax(1)
-    return {"test_accuracy": float((pred == yt).mean()),
-            "per_class_accuracy": {str(c): float((pred[yt == c] == c).mean())
-                                   for c in range(len(record["classes"]))}}
+    accuracy, per_class = judges.accuracy_by_class(pred, yt, list(record["per_class_accuracy"]))
+    return {"test_accuracy": accuracy, "per_class_accuracy": per_class}
 
 
 def main():
@@ -98,18 +95,11 @@ def main():
     record["command"] = recipe(record, data_file, args.name) + (
         " --flip-average" if args.flip_average else "")
     target = judges.CIFAR10_DIR
-    parent = os.path.dirname(target)
-    tmp = tempfile.mkdtemp(prefix=".ship-", dir=parent)
-    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a package folder is readable by all
-    try:
+    with files.atomic_folder(target) as tmp:
         model.save(os.path.join(tmp, judges.MODEL))
         files.write_json(os.path.join(tmp, judges.RECORD), record)
         with open(os.path.join(tmp, judges.CARD), "w", encoding="utf-8") as f:
             f.write(judges.card(record))
-        files.replace_folder(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     judges._LOADED.pop(args.name, None)
     stats = judges.make_reference_statistics(args.name, data)
     print(f"shipped {target} (test accuracy {record['test_accuracy']:.2%}) and {stats}")
