@@ -7,6 +7,17 @@ import sys
 from ganzoo import datasets, judges
 
 
+#: the training settings of the papers' algorithms where ganzoo's defaults differ: dcgan's
+#: defaults share one G pass between the updates and pick low precision where it is fast
+#: (zoo_configs/dcgan.yaml); rows measured "with the paper defaults" pin these
+PAPER_SETTINGS = {"dcgan": {"training.reuse_fakes": False, "training.precision": "float32"}}
+
+
+def paper_settings(model):
+    """Overrides (dotted keys) that give ``model`` its paper's Algorithm 1 in float32."""
+    return dict(PAPER_SETTINGS.get(model, {}))
+
+
 def machine():
     """The CPU and core count a result was measured on, as the results' JSON records it."""
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"

@@ -14,6 +14,11 @@ sampled in training mode (BatchNorm on the batch's own statistics, as in trainin
 whether inference-mode BatchNorm statistics cost quality. Each finished variant is kept in
 ``--work`` (so an interrupted sweep resumes where it stopped) and collected in
 ``results/dcgan_plateau.json`` with ``dcgan_plateau.png`` (IS and FID per epoch).
+
+``--runs LABEL=FOLDER[:WEIGHTS],...`` adds rows for longer runs trained elsewhere (the run of
+``zoo_configs/dcgan_mnist.yaml``, a checkpoint of it): each is scored the same way, once with
+the generator it samples from (the EMA of G when the run keeps one) and once with G itself, so
+the average's share of the quality is measured rather than assumed.
 """
 
 import argparse
@@ -32,7 +37,7 @@ import common
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: name -> (overrides of the default dcgan config, what it tests)
 VARIANTS = {
-    "baseline": ({}, "zoo_configs/dcgan.yaml as shipped"),
+    "baseline": ({}, "zoo_configs/dcgan.yaml with the paper's settings (common.paper_settings)"),
     "ema": ({"ema": {"enabled": True, "decay": 0.999}},
             "sample from an exponential moving average of G's weights"),
     "d_layer_norm": ({"discriminator": {"norm": "layer"}},
@@ -48,6 +53,18 @@ VARIANTS = {
                                "discriminator": {"learning_rate": 1e-4}}},
                 "half the learning rate in G and D"),
     "batch_64": ({"training": {"batch_size": 64}}, "batches of 64 (twice the steps per epoch)"),
+    "fast": ({"training": {"reuse_fakes": True, "precision": "mixed_bfloat16"}},
+             "one G pass for both updates (dcgan.torch) and bfloat16 compute: quality per step"),
+    # longer: capacity at a budget where the default has stopped improving (its 20-epoch
+    # checkpoint is a --runs row)
+    "wide_fast_10": ({"generator": {"filters": 128}, "discriminator": {"filters": 128},
+                      "training": {"reuse_fakes": True, "precision": "mixed_bfloat16",
+                                   "epochs": 10}},
+                     "twice the channels, fast settings, 10 epochs"),
+    "g_wide_fast_10": ({"generator": {"filters": 128},
+                        "training": {"reuse_fakes": True, "precision": "mixed_bfloat16",
+                                     "epochs": 10}},
+                       "twice the channels in G only, fast settings, 10 epochs"),
 }
 
 
@@ -67,7 +84,12 @@ class EpochScores(keras.callbacks.Callback):
 def score(samples, judge, stats):
     probs, feats = judge.probs_and_features(samples)
     shares = np.bincount(probs.argmax(1), minlength=10) / len(probs)
+    marginal = probs.mean(0)
     return {"is": round(metrics.inception_score(probs)[0], 3),
+            # IS = exp(H(p(y))) * exp(-E H(p(y|x))) (one split): the class-coverage cap times
+            # the judge's confidence; and the share of samples it names with p > 0.9
+            "coverage_cap": round(float(np.exp(-np.sum(marginal * np.log(marginal + 1e-12)))), 3),
+            "confident": round(float(np.mean(probs.max(1) > 0.9)), 4),
             "fid": round(metrics.frechet_distance_from_statistics(
                 *metrics.feature_statistics(feats), stats[0], stats[1]), 2),
             "class_share_min": round(float(shares.min()), 4),
@@ -88,9 +110,11 @@ def run_variant(name, x, epochs, n, judge, stats, work):
         with open(path) as f:
             return json.load(f)
     overrides, what = VARIANTS[name]
-    gan = ganzoo.build("dcgan", seed=0, **overrides)
+    # one change from the paper settings (the defaults when the sweep was made)
+    gan = ganzoo.build("dcgan", seed=0, **{**common.paper_settings("dcgan"), **overrides})
     scores = EpochScores(judge, stats, n)
     start = time.perf_counter()
+    epochs = overrides.get("training", {}).get("epochs", epochs)  # a variant may set its own
     gan.fit(x, epochs=epochs, verbose=0, callbacks=[scores])
     seconds = time.perf_counter() - start  # includes the per-epoch scoring (~3 s each)
     record = {"variant": name, "change": what, "overrides": overrides, "epochs": epochs,
@@ -104,6 +128,38 @@ def run_variant(name, x, epochs, n, judge, stats, work):
     return record
 
 
+def run_rows(specs, n, judge, stats):
+    """Records for ``LABEL=FOLDER[:WEIGHTS]`` runs: the sampled generator and, where it differs,
+    G itself."""
+    records = []
+    for spec in [s for s in specs.split(",") if s.strip()]:
+        label, where = spec.split("=", 1)
+        folder, _, weights = where.partition(":")
+        info = ganzoo.files.read_json(os.path.join(folder, "run.json"))
+        cfg = ganzoo.config.read_yaml(os.path.join(folder, "config.yaml"))
+        gan = ganzoo.build(info["model"], config=cfg)
+        if weights:  # a training checkpoint: networks and optimizers (build compiles)
+            gan.load_weights(weights)
+        else:
+            gan = ganzoo.Run(folder).model
+        steps = int(gan.g_optimizer.iterations.numpy()) if weights else \
+            info.get("training", {}).get("steps")
+        sampled = score(gan.generate(n, seed=1), judge, stats)
+        records.append({"variant": label, "change": f"run {os.path.basename(folder)}",
+                        "overrides": {}, "steps": steps, "seconds": None, "curve": [],
+                        "final": sampled, "train_mode_sampling": score(
+                            train_mode_samples(gan, n), judge, stats)})
+        if gan.ema_generator is not None:
+            gan.ema_generator = None  # sample from G itself
+            raw = score(gan.generate(n, seed=1), judge, stats)
+            records.append({"variant": label + ", G without EMA", "change": "G itself",
+                            "overrides": {}, "steps": steps, "seconds": None, "curve": [],
+                            "final": raw, "train_mode_sampling": score(
+                                train_mode_samples(gan, n), judge, stats)})
+        print(records[-1], flush=True)
+    return records
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--variants", default=",".join(VARIANTS))
@@ -113,6 +169,8 @@ def main():
     p.add_argument("--limit", type=int, default=None, help="first N digits only (smoke runs)")
     p.add_argument("--work", default=os.path.expanduser("~/ganzoo-runs/dcgan_plateau"))
     p.add_argument("--out", default=os.path.join(HERE, "results"))
+    p.add_argument("--runs", default="", help="LABEL=RUN_FOLDER[:CHECKPOINT.weights.h5],...: "
+                   "also score these longer runs")
     args = p.parse_args()
     names = [v.strip() for v in args.variants.split(",") if v.strip()]
     unknown = [v for v in names if v not in VARIANTS]
@@ -131,31 +189,43 @@ def main():
     for v in names:  # the results file is rewritten after every variant: a cut sweep keeps them
         records.append(run_variant(v, x, args.epochs, args.n, judge, stats, args.work))
         write(records, real, args, x, judge, stats)
+    if args.runs:
+        records += run_rows(args.runs, args.n, judge, stats)
+        write(records, real, args, x, judge, stats)
 
 
 def write(records, real, args, x, judge, stats):
     plot(records, real, os.path.join(args.out, "dcgan_plateau.png"))
     columns = {"variant": "variant", "IS": "IS", "FID": "FID", "rarest": "rarest class",
-               "commonest": "commonest class", "train_is": "train-mode IS",
-               "train_fid": "train-mode FID", "seconds": "seconds"}
+               "commonest": "commonest class", "coverage_cap": "coverage cap of IS",
+               "confident": "judged with p > 0.9", "train_is": "train-mode IS",
+               "train_fid": "train-mode FID", "steps": "G steps",
+               "seconds": "seconds"}
     rows = [{"model": None, "variant": "real test digits", "IS": real["is"], "FID": real["fid"],
-             "rarest": real["class_share_min"], "commonest": real["class_share_max"]}]
+             "rarest": real["class_share_min"], "commonest": real["class_share_max"],
+             "coverage_cap": real["coverage_cap"], "confident": real["confident"]}]
     rows += [{"model": "dcgan", "variant": r["variant"], "IS": r["final"]["is"],
               "FID": r["final"]["fid"], "rarest": r["final"]["class_share_min"],
               "commonest": r["final"]["class_share_max"],
+              **{k: r["final"][k] for k in ("coverage_cap", "confident") if k in r["final"]},
               "train_is": r["train_mode_sampling"]["is"],
-              "train_fid": r["train_mode_sampling"]["fid"], "seconds": r["seconds"]}
+              "train_fid": r["train_mode_sampling"]["fid"], "steps": r["steps"],
+              **({"seconds": r["seconds"]} if r["seconds"] else {})}
              for r in records]
     result = results.make(
         "dcgan_plateau", "DCGAN on MNIST: one change at a time",
-        (f"Default dcgan with one change per row, seed 0, {args.epochs} epochs on "
+        (f"Default dcgan with one change per row, seed 0, {args.epochs} epochs (unless the row "
+         "says otherwise: see its G steps) on "
          f"{len(x):,} MNIST training digits (batch 128 unless the row changes it); "
          f"{args.n:,} samples (seed 1) scored after every epoch by the shipped MNIST judge: IS, "
          "FID against the shipped train-split statistics, and the shares of the rarest and the "
-         "most frequent predicted class. *train-mode* samples the same generator with "
-         "BatchNorm on each batch's own statistics. Seconds include the per-epoch scoring."),
+         "most frequent predicted class; IS split into the class-coverage cap exp(H(p(y))) and "
+         "the share of samples the judge names with p > 0.9. *train-mode* samples the same "
+         "generator with BatchNorm on each batch's own statistics. Seconds include the "
+         "per-epoch scoring."),
         columns, rows, common.command(), common.machine(), section="reference",
-        formats={"rarest": "{:.1%}", "commonest": "{:.1%}", "seconds": "{:.0f}"},
+        formats={"rarest": "{:.1%}", "commonest": "{:.1%}", "confident": "{:.1%}",
+                 "seconds": "{:.0f}"},
         images={"dcgan": "dcgan_plateau.png"},
         extra={"variants": {r["variant"]: {"change": r["change"], "overrides": r["overrides"],
                                            "curve": r["curve"], "steps": r["steps"]}
@@ -168,7 +238,7 @@ def write(records, real, args, x, judge, stats):
 def plot(records, real, path):
     plt = ganzoo.images._pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for r in records:
+    for r in [r for r in records if r["curve"]]:
         epochs = [p["epoch"] for p in r["curve"]]
         axes[0].plot(epochs, [p["is"] for p in r["curve"]], marker="o", label=r["variant"])
         axes[1].plot(epochs, [p["fid"] for p in r["curve"]], marker="o", label=r["variant"])

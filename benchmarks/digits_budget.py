@@ -34,7 +34,7 @@ def main():
     judge, judge_accuracy = ganzoo.classifiers.train_digit_classifier()
     rows = []
     for name in args.models.split(","):
-        gan = ganzoo.build(name, seed=0)
+        gan = ganzoo.build(name, seed=0, **common.paper_settings(name))
         data = ganzoo.datasets.load("digits", seed=0)
         start, epochs = time.perf_counter(), 0
         while time.perf_counter() - start < args.seconds:

@@ -43,7 +43,7 @@ def timed(fn, repeats):
 
 def measure(name, n, steps, repeats):
     shape, images, judge = WORKLOADS[name]
-    gan = ganzoo.build("dcgan", seed=0, image_shape=shape)
+    gan = ganzoo.build("dcgan", seed=0, image_shape=shape, **common.paper_settings("dcgan"))
     batch = int(gan.config["training"]["batch_size"])
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (batch * steps, *shape), dtype=np.uint8)

@@ -62,7 +62,7 @@ def main():
               "models": {}}
     print(json.dumps(result["ceiling"]), flush=True)
     for name in args.models.split(","):
-        gan = ganzoo.build(name, seed=0)
+        gan = ganzoo.build(name, seed=0, **common.paper_settings(name))
         n_cb = min(args.n, 10_000)
         callbacks = [ganzoo.callbacks.InceptionScore(every=1, n=n_cb, judge="mnist"),
                      ganzoo.callbacks.FID(reference=x, every=1, n=n_cb, judge="mnist")]

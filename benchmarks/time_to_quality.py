@@ -161,7 +161,7 @@ def main():
     for name in args.models.split(","):
         runs = {}
         for label, overrides in settings.items():
-            gan = ganzoo.build(name, seed=0, **overrides)
+            gan = ganzoo.build(name, seed=0, **{**common.paper_settings(name), **overrides})
             start = time.perf_counter()
             clock = QualityClock(judge, train_feats, args.eval_every, args.n, args.minutes,
                                  args.fid, start)

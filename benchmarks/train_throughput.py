@@ -283,7 +283,11 @@ def workloads(args):
 
 def ganzoo_variants(model_name, spe, xla=False):
     """Label -> training overrides for the ganzoo rows (``jit_compile`` is a compile option)."""
-    rows = {"ganzoo (paper defaults)": {}}
+    rows = {"ganzoo (paper defaults)": {}}  # every row starts from common.paper_settings
+    if model_name in common.PAPER_SETTINGS:  # ganzoo.build(model_name) with nothing changed
+        rows["ganzoo defaults"] = {k.split(".", 1)[1]: v for k, v in
+                                   ganzoo.resolve_config(model_name)["training"].items()
+                                   if f"training.{k}" in common.PAPER_SETTINGS[model_name]}
     if model_name != "pix2pix":
         rows["ganzoo reuse_fakes"] = {"reuse_fakes": True}
     rows["ganzoo mixed_bfloat16"] = {"precision": "mixed_bfloat16"}
@@ -308,8 +312,9 @@ def run_workload(name, spec, args, peak):
     for label, training in ganzoo_rows.items():
         training = dict(training)
         jit = training.pop("jit_compile", False)
-        gan = ganzoo.build(model_name, seed=0, **overrides,
-                           **{f"training.{k}": v for k, v in training.items()})
+        settings = {**common.paper_settings(model_name),
+                    **{f"training.{k}": v for k, v in training.items()}}
+        gan = ganzoo.build(model_name, seed=0, **overrides, **settings)
         if jit:
             gan.compile(jit_compile=True)
         if base is None:

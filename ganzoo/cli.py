@@ -16,7 +16,7 @@
     ganzoo reproduce PRESET [--budget-minutes M] [--out DIR] [--resume] [--force]
 
 Every command that takes RUN also takes a preset handle (a built-in name such as
-``dcgan_mnist``, a preset folder, ``https://...#sha256=HASH`` or ``hf://owner/name``).
+``cgan_mnist``, a preset folder, ``https://...#sha256=HASH`` or ``hf://owner/name``).
     ganzoo judge train DATA --out DIR [--epochs N] [--batch-size N] [--seed S] [--force]
                                       [--backup DIR] [--init JUDGE] [--learning-rate LR]
                                       [--cutout SHARE] [--precision float32|mixed_bfloat16]

@@ -1,4 +1,4 @@
-"""Presets: trained models that load in one line, ``ganzoo.from_preset("dcgan_mnist")``.
+"""Presets: trained models that load in one line, ``ganzoo.from_preset("cgan_mnist")``.
 
 A preset is a folder (keras-hub's layout, extended for GANs):
 
@@ -22,7 +22,7 @@ SHA-256 after ``#sha256=`` (downloaded once with ``keras.utils.get_file``, which
 Example:
 
 ```python
-gan = ganzoo.from_preset("dcgan_mnist")
+gan = ganzoo.from_preset("cgan_mnist")
 images = gan.generate(16, seed=0)
 ganzoo.presets.save(run, "my_preset")          # publish your own
 ```
@@ -198,7 +198,7 @@ def from_preset(handle, full=None, **overrides):
     Example:
 
     ```python
-    gan = ganzoo.from_preset("dcgan_mnist")
+    gan = ganzoo.from_preset("cgan_mnist")
     gan.generate(16, seed=0)
     ```
     """

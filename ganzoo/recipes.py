@@ -9,7 +9,7 @@ be reproduced.
 Example:
 
 ```python
-report = ganzoo.recipes.reproduce("dcgan_mnist", budget_minutes=5)
+report = ganzoo.recipes.reproduce("cgan_mnist", budget_minutes=5)
 report["passed"], report["comparison"]
 ```
 """

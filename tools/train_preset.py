@@ -1,6 +1,6 @@
 """Train a built-in preset from its recipe, in resumable pieces, then measure and ship it.
 
-    GANZOO_DATA_DIR=../shared/data python tools/train_preset.py dcgan_mnist \\
+    GANZOO_DATA_DIR=../shared/data python tools/train_preset.py cgan_mnist \\
         [--runs ~/ganzoo-runs/presets] [--minutes 55] [--seed S] [--no-ship]
 
 Each call trains for at most ``--minutes`` (a piece: the run keeps its checkpoint and the next

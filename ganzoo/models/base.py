@@ -295,14 +295,24 @@ class GAN(ZooModel):
         d_eq, g_eq, loss_name = losses.EQUATIONS[loss]
         k = config["training"]["d_steps"]
         notes = cls.objective_notes(config)
-        return (
-            f"Default loss `{loss}`, the {loss_name}:\n\n$${d_eq}$$\n\n$${g_eq}$$\n\n"
-            + (notes + "\n\n" if notes else "")
-            + f"Each training step updates the discriminator once on a real batch and a fresh "
+        head = (f"Default loss `{loss}`, the {loss_name}:\n\n$${d_eq}$$\n\n$${g_eq}$$\n\n"
+                + (notes + "\n\n" if notes else ""))
+        tail = ("Losses are batch means, divided by the number of replicas under "
+                "`tf.distribute`.")
+        if config["training"].get("reuse_fakes"):
+            return head + (
+                "Each training step generates one batch G(z) and takes both players' losses "
+                "from it: the discriminator is updated on a real batch and G(z), and the "
+                "generator against the discriminator as it was before that update, so both "
+                "step from the same point (`training.reuse_fakes: true`, what the DCGAN "
+                "authors' own code, dcgan.torch, does). `reuse_fakes: false` gives Goodfellow "
+                "et al. 2014's Algorithm 1 (fresh noise for the generator's update, against the "
+                "updated discriminator); see [Training faster](../performance.md). " + tail)
+        return head + (
+            f"Each training step updates the discriminator once on a real batch and a fresh "
             f"generated batch; every {k} discriminator update{'s' if k > 1 else ''} the "
             "generator is updated once on fresh noise (Goodfellow et al. 2014, Algorithm 1, "
-            f"k = {k}). Losses are batch means, divided by the number of replicas under "
-            "`tf.distribute`."
+            f"k = {k}). " + tail
             + (" With `training.reuse_fakes: true` (not the paper's algorithm) one generated "
                "batch feeds both updates instead, and both players step from the same point; see "
                "[Training faster](../performance.md)." if "reuse_fakes" in config["training"]
