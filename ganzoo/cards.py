@@ -239,6 +239,18 @@ def render_gallery():
     return head + "\n\n".join(preset_block(p, m, images="images/presets") for p, m in rows) + "\n"
 
 
+def _in_float32(config):
+    """``config`` computing in float32: the architecture tables show the networks' own layers,
+    not the float32 output casts a mixed precision (``precision: auto`` on a bf16 CPU) adds, so
+    a card is the same on every machine."""
+    import copy
+
+    config = copy.deepcopy(config)
+    if "precision" in config.get("training", {}):
+        config["training"]["precision"] = "float32"
+    return config
+
+
 def render(name):
     """The Markdown model card of a registered model."""
     cls = registry.get_class(name)
@@ -247,7 +259,7 @@ def render(name):
 
     if issubclass(cls, Translator):
         return _render_translator(name, cls, config, cls(config=config))
-    model = cls(config=config)
+    model = cls(config=_in_float32(config))
     doc = (cls.__doc__ or "").strip().split("\n\n")
     summary = " ".join(line.strip() for line in doc[0].splitlines())
     body = "\n\n".join(_dedent(p) for p in doc[1:] if not p.strip().startswith(("Example", "```")))

@@ -115,7 +115,7 @@ class GAN(ZooModel):
             raise config_lib.ConfigError(
                 f"training.reuse_fakes shares one generated batch between one D and one G "
                 f"update, so it needs training.d_steps: 1 (got {config['training']['d_steps']}); "
-                f"set reuse_fakes: false or d_steps: 1.")
+                f"set training.reuse_fakes: false (dcgan's default is true) or d_steps: 1.")
         for net in ("generator", "discriminator"):
             if config[net]["type"] == "dcgan" and len(config["data_shape"]) != 3:
                 raise config_lib.ConfigError(

@@ -62,7 +62,7 @@ def test_short_fit_on_digits_learns(digits_small, tiny_dcgan):
 
 def test_d_steps_gives_k_discriminator_updates_per_generator_update(digits_small):
     gan = ganzoo.build("dcgan", seed=0, generator={"filters": 8}, discriminator={"filters": 8},
-                       training={"batch_size": 64, "d_steps": 4})
+                       training={"batch_size": 64, "d_steps": 4, "reuse_fakes": False})
     gan.fit(digits_small[0], epochs=1, verbose=0)
     assert int(gan.d_optimizer.iterations) == 8
     assert int(gan.g_optimizer.iterations) == 2
