@@ -28,6 +28,7 @@ import time
 
 import keras
 import numpy as np
+import scipy.stats
 
 import ganzoo
 from ganzoo import datasets, judges, metrics, results
@@ -61,10 +62,6 @@ VARIANTS = {
                       "training": {"reuse_fakes": True, "precision": "mixed_bfloat16",
                                    "epochs": 10}},
                      "twice the channels, fast settings, 10 epochs"),
-    "g_wide_fast_10": ({"generator": {"filters": 128},
-                        "training": {"reuse_fakes": True, "precision": "mixed_bfloat16",
-                                     "epochs": 10}},
-                       "twice the channels in G only, fast settings, 10 epochs"),
 }
 
 
@@ -84,11 +81,11 @@ class EpochScores(keras.callbacks.Callback):
 def score(samples, judge, stats):
     probs, feats = judge.probs_and_features(samples)
     shares = np.bincount(probs.argmax(1), minlength=10) / len(probs)
-    marginal = probs.mean(0)
+    marginal = probs.mean(0)  # p(y)
     return {"is": round(metrics.inception_score(probs)[0], 3),
             # IS = exp(H(p(y))) * exp(-E H(p(y|x))) (one split): the class-coverage cap times
             # the judge's confidence; and the share of samples it names with p > 0.9
-            "coverage_cap": round(float(np.exp(-np.sum(marginal * np.log(marginal + 1e-12)))), 3),
+            "coverage_cap": round(float(np.exp(scipy.stats.entropy(marginal))), 3),
             "confident": round(float(np.mean(probs.max(1) > 0.9)), 4),
             "fid": round(metrics.frechet_distance_from_statistics(
                 *metrics.feature_statistics(feats), stats[0], stats[1]), 2),
@@ -136,14 +133,14 @@ def run_rows(specs, n, judge, stats):
         label, where = spec.split("=", 1)
         folder, _, weights = where.partition(":")
         info = ganzoo.files.read_json(os.path.join(folder, "run.json"))
-        cfg = ganzoo.config.read_yaml(os.path.join(folder, "config.yaml"))
-        gan = ganzoo.build(info["model"], config=cfg)
         if weights:  # a training checkpoint: networks and optimizers (build compiles)
+            gan = ganzoo.build(info["model"], config=ganzoo.config.read_yaml(
+                os.path.join(folder, "config.yaml")))
             gan.load_weights(weights)
+            steps = int(gan.g_optimizer.iterations.numpy())
         else:
             gan = ganzoo.Run(folder).model
-        steps = int(gan.g_optimizer.iterations.numpy()) if weights else \
-            info.get("training", {}).get("steps")
+            steps = info.get("training", {}).get("steps")
         sampled = score(gan.generate(n, seed=1), judge, stats)
         records.append({"variant": label, "change": f"run {os.path.basename(folder)}",
                         "overrides": {}, "steps": steps, "seconds": None, "curve": [],
