@@ -5,7 +5,8 @@
 
 Each variant is the default ``dcgan`` config with one change (the candidates the presets issue
 names: batch statistics of separate real/fake batches in D, capacity, kernel size, learning
-rates, averaging of G's weights, training length), trained with seed 0 on the 60,000 MNIST
+rates, averaging of G's weights, training length; and self-conditioning on clusters of the
+digits, the change that fixed it), trained with seed 0 on the 60,000 MNIST
 training digits (``$GANZOO_DATA_DIR/mnist.npz``) for ``--epochs``. After every epoch the
 shipped MNIST judge scores ``--n`` samples: Inception Score, FID against the shipped train-split
 statistics, and the share of the most and least frequent class among the samples (a
@@ -56,6 +57,11 @@ VARIANTS = {
     "batch_64": ({"training": {"batch_size": 64}}, "batches of 64 (twice the steps per epoch)"),
     "fast": ({"training": {"reuse_fakes": True, "precision": "mixed_bfloat16"}},
              "one G pass for both updates (dcgan.torch) and bfloat16 compute: quality per step"),
+    "self_cond_50": ({"self_conditioning": {"clusters": 50}},
+                     "self-conditioning: D sees each digit's k-means cluster (50 clusters of 50 "
+                     "PCA components of the pixels), z's last coordinate picks G's; no labels"),
+    "self_cond_10": ({"self_conditioning": {"clusters": 10}},
+                     "self-conditioning on 10 clusters (as many as digit classes)"),
     # longer: capacity at a budget where the default has stopped improving (its 20-epoch
     # checkpoint is a --runs row)
     "wide_fast_10": ({"generator": {"filters": 128}, "discriminator": {"filters": 128},

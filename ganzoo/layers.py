@@ -89,3 +89,169 @@ class HorizontalFlip(keras.layers.Layer):
 
     def call(self, x):
         return keras.ops.flip(x, axis=-2)
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class LatentClusterCode(keras.layers.Layer):
+    """Turn the last coordinate of z into a one-hot cluster code (self-conditioning).
+
+    A generator that must cover data made of separate modes (the ten digits) from a continuous
+    z draws ambiguous samples between them. With ``clusters`` = K, the first ``d - 1``
+    coordinates of z pass through unchanged and the last one picks one of K clusters with the
+    probabilities ``prior`` (the clusters' shares of the training data): the coordinate's CDF
+    under the latent prior (``"uniform"``: U[-1, 1]; ``"normal"``: N(0, 1)) falls in cluster
+    k's slice of [0, 1]. So z keeps its plain prior, and sampling, export and interpolation work
+    as for any generator, while the generator can jump between modes.
+
+    Input (batch, d) -> output (batch, d - 1 + K). The slices are a non-trainable weight
+    (``cdf``), saved with the generator and set by :meth:`set_prior`.
+
+    Args:
+        clusters: K, the number of clusters (at least 2).
+        distribution: the latent prior of z, ``"uniform"`` or ``"normal"``.
+
+    Example:
+
+    ```python
+    code = ganzoo.layers.LatentClusterCode(10, "uniform")
+    code.build((None, 100))
+    code.set_prior(np.full(10, 0.1))
+    h = code(z)                        # (N, 99 + 10)
+    k = code.cluster_of(z)             # (N,) int32 cluster of each z
+    ```
+    """
+
+    def __init__(self, clusters, distribution="normal", **kwargs):
+        kwargs.setdefault("dtype", "float32")  # the CDF needs float32 even under bf16 policies
+        super().__init__(**kwargs)
+        self.clusters = int(clusters)
+        self.distribution = distribution
+
+    def build(self, input_shape):
+        k = self.clusters
+        self.cdf = self.add_weight(shape=(k,), trainable=False, name="cdf",
+                                   initializer=keras.initializers.Constant(
+                                       [(i + 1) / k for i in range(k)]))
+
+    def set_prior(self, prior):
+        """Set each cluster's probability (``prior`` sums to 1)."""
+        import numpy as np
+
+        prior = np.asarray(prior, np.float64)
+        self.cdf.assign(np.cumsum(prior / prior.sum()).astype("float32"))
+
+    def cluster_of(self, z):
+        """The cluster (int32) each row of z selects."""
+        import tensorflow as tf
+
+        last = tf.cast(z[:, -1], tf.float32)
+        if self.distribution == "uniform":
+            u = (last + 1.0) / 2.0
+        else:
+            u = 0.5 * (1.0 + tf.math.erf(last / 2.0 ** 0.5))
+        # u falls in [cdf[k-1], cdf[k]): count the slice ends at or below it
+        below = tf.cast(u[:, None] >= self.cdf[None, :-1], tf.int32)
+        return tf.reduce_sum(below, axis=1)
+
+    def call(self, z):
+        import tensorflow as tf
+
+        onehot = tf.one_hot(self.cluster_of(z), self.clusters, dtype=tf.float32)
+        return tf.concat([tf.cast(z[:, :-1], tf.float32), onehot], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (input_shape[-1] - 1 + self.clusters,)
+
+    def get_config(self):
+        return {**super().get_config(), "clusters": self.clusters,
+                "distribution": self.distribution}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class PixelClusters(keras.layers.Layer):
+    """k-means clusters of images in a principal-component space, learned once from data.
+
+    :meth:`fit` projects images on their first ``components`` principal components (NumPy's
+    SVD) and runs k-means++ (``scipy.cluster.vq.kmeans2``); calling the layer assigns each
+    image to its nearest centre. Self-conditioned DCGANs use it to give the discriminator a
+    cluster label for real images (the pseudo-labels of Liu et al. 2020, "Diverse Image
+    Generation via Self-Conditioned GANs", CVPR 2020, computed here once in pixel space rather
+    than re-clustered in D's features).
+
+    Args:
+        clusters: K, the number of clusters.
+        components: dimensions kept by the PCA projection.
+
+    Example:
+
+    ```python
+    clusters = ganzoo.layers.PixelClusters(50)
+    shares = clusters.fit(images, seed=0)   # images in [-1, 1]; shares of each cluster
+    labels = clusters(images)               # (N,) int32
+    ```
+    """
+
+    def __init__(self, clusters, components=50, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self.clusters, self.components = int(clusters), int(components)
+
+    def build(self, input_shape):
+        import math
+
+        dims = math.prod(input_shape[1:])
+        p = min(self.components, dims)
+        zeros = keras.initializers.Zeros()
+        self.mean = self.add_weight(shape=(dims,), trainable=False, name="mean", initializer=zeros)
+        self.basis = self.add_weight(shape=(dims, p), trainable=False, name="basis",
+                                     initializer=zeros)
+        self.centres = self.add_weight(shape=(self.clusters, p), trainable=False, name="centres",
+                                       initializer=zeros)
+        self.fitted = self.add_weight(shape=(), trainable=False, name="fitted", initializer=zeros)
+
+    @property
+    def is_fitted(self):
+        return self.built and bool(keras.ops.convert_to_numpy(self.fitted) > 0)
+
+    def fit(self, images, seed=None):
+        """Learn the projection and the centres from ``images`` (N, ...) in [-1, 1].
+
+        Returns:
+            float64 NumPy array (K,): the share of ``images`` in each cluster.
+        """
+        import numpy as np
+        import scipy.cluster.vq
+
+        flat = np.asarray(images, np.float32).reshape(len(images), -1)
+        if len(flat) < self.clusters:
+            raise ValueError(f"{len(flat)} images cannot make {self.clusters} clusters; pass "
+                             "more images or ask for fewer clusters.")
+        if not self.built:
+            self.build((None,) + tuple(np.shape(images)[1:]))
+        mean = flat.mean(0)
+        _, _, vt = np.linalg.svd(flat - mean, full_matrices=False)
+        basis = vt[:self.basis.shape[1]].T
+        projected = (flat - mean) @ basis
+        centres, _ = scipy.cluster.vq.kmeans2(
+            projected.astype(np.float64), self.clusters, iter=30, minit="++",
+            seed=np.random.default_rng(seed))
+        labels, _ = scipy.cluster.vq.vq(projected.astype(np.float64), centres)  # as call does
+        self.mean.assign(mean)
+        self.basis.assign(basis.astype(np.float32))
+        self.centres.assign(centres.astype(np.float32))
+        self.fitted.assign(1.0)
+        return np.bincount(labels, minlength=self.clusters) / len(labels)
+
+    def call(self, images):
+        import tensorflow as tf
+
+        flat = tf.reshape(tf.cast(images, tf.float32), (tf.shape(images)[0], -1))
+        p = tf.matmul(flat - self.mean, self.basis)
+        distance = (tf.reduce_sum(p * p, 1, keepdims=True) - 2.0 * tf.matmul(p, self.centres,
+                                                                              transpose_b=True)
+                    + tf.reduce_sum(self.centres * self.centres, 1)[None, :])
+        return tf.argmin(distance, axis=1, output_type=tf.int32)
+
+    def get_config(self):
+        return {**super().get_config(), "clusters": self.clusters,
+                "components": self.components}

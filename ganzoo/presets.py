@@ -391,7 +391,8 @@ def save(source, out, *, full=False, dtype="float16", metrics=None, recipe=None,
         meta = metadata(model, info, run, metrics, recipe, dtype, sample_record)
         files.write_json(os.path.join(tmp, METADATA), meta)
         with open(os.path.join(tmp, CARD), "w", encoding="utf-8") as f:
-            f.write(card(meta, os.path.basename(os.path.normpath(out))))
+            f.write(card(meta, os.path.basename(os.path.normpath(out)),
+                         notes=type(model).preset_notes(model.config)))
     return Preset(out)
 
 
@@ -504,8 +505,9 @@ def _metrics(report):
             for name, value in report.get("metrics", {}).items()}
 
 
-def card(meta, name):
-    """A preset's ``README.md``: a model card in the Hugging Face GAN card style."""
+def card(meta, name, notes=""):
+    """A preset's ``README.md``: a model card in the Hugging Face GAN card style; ``notes``
+    (Markdown) says where the recipe departs from the model's paper."""
     data = meta["dataset"].get("name") or "unknown"
     lines = ["---", "library_name: keras", "tags:", "- ganzoo", "- gan",
              f"- {meta['model']}", "- image-generation", f"datasets:\n- {data}", "---", "",
@@ -522,8 +524,10 @@ def card(meta, name):
              f"{_or(meta['recipe']['steps'], 'unrecorded')} steps; "
              f"{_or(meta['recipe']['seconds'], 'unrecorded')} s on {meta['recipe']['hardware']}."
              f" Weights stored as {meta['weights_dtype']}; parameters: "
-             + ", ".join(f"{k} {v:,}" for k, v in meta["parameters"].items()) + ".", "",
-             "## Results", ""]
+             + ", ".join(f"{k} {v:,}" for k, v in meta["parameters"].items()) + ".", ""]
+    if notes:
+        lines += [notes, ""]
+    lines += ["## Results", ""]
     if meta["metrics"]:
         lines += ["| metric | value | protocol |", "| --- | --- | --- |"]
         for metric, entry in meta["metrics"].items():

@@ -130,10 +130,12 @@ class GAN(ZooModel):
 
     # ------------------------------------------------------------------ networks
 
-    def build_generator(self, name="generator"):
-        """The network named by ``generator.type``, built with the section's other keys."""
+    def build_generator(self, name="generator", latent_dim=None):
+        """The network named by ``generator.type``, built with the section's other keys (on
+        inputs of ``latent_dim``, default the config's)."""
         return nets.build_network(nets.GENERATORS, self.config["generator"], name=name,
-                                  data_shape=self.data_shape, latent_dim=self.latent_dim,
+                                  data_shape=self.data_shape,
+                                  latent_dim=latent_dim or self.latent_dim,
                                   num_classes=self.num_classes)
 
     def build_discriminator(self):

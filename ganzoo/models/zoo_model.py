@@ -225,6 +225,12 @@ class ZooModel(keras.Model):
         return self.discriminator.trainable_variables
 
     @classmethod
+    def preset_notes(cls, config):
+        """Where a trained ``config`` departs from the variant's paper, for a preset's card
+        (Markdown; empty when it does not)."""
+        return ""
+
+    @classmethod
     def validate_config(cls, config):
         """Rules across keys, checked after every key's own check; raise ``ConfigError``."""
 
