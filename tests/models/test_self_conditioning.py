@@ -102,3 +102,19 @@ def test_self_conditioning_errors_name_the_fix(digits_small):
     with pytest.raises(config_lib.ConfigError, match="at least 400 images"):
         gan.fit(digits_small[0][:256], epochs=1, verbose=0)
     assert not gan.pixel_clusters.is_fitted and int(gan.g_optimizer.iterations) == 0
+
+
+def test_a_self_conditioned_presets_card_says_so(tmp_path, digits_small):
+    from ganzoo import presets
+
+    gan = _tiny()
+    gan.fit(digits_small[0], epochs=1, verbose=0)
+    preset = presets.save(gan, tmp_path / "p")
+    card = (tmp_path / "p" / "README.md").read_text()
+    assert "self_conditioning.clusters: 4" in card and "No labels are used" in card
+    plain = presets.save(ganzoo.build("dcgan", generator={"filters": 8},
+                                      discriminator={"filters": 8}), tmp_path / "q")
+    assert "self_conditioning" not in (tmp_path / "q" / "README.md").read_text()
+    # the cluster prior travels inside G's weights: the preset draws what the model drew
+    np.testing.assert_allclose(ganzoo.from_preset(preset.path).generate(16, seed=0),
+                               gan.generate(16, seed=0), atol=0.02)
