@@ -112,8 +112,8 @@ def test_a_self_conditioned_presets_card_says_so(tmp_path, digits_small):
     preset = presets.save(gan, tmp_path / "p")
     card = (tmp_path / "p" / "README.md").read_text()
     assert "self_conditioning.clusters: 4" in card and "No labels are used" in card
-    plain = presets.save(ganzoo.build("dcgan", generator={"filters": 8},
-                                      discriminator={"filters": 8}), tmp_path / "q")
+    presets.save(ganzoo.build("dcgan", generator={"filters": 8},
+                              discriminator={"filters": 8}), tmp_path / "q")
     assert "self_conditioning" not in (tmp_path / "q" / "README.md").read_text()
     # the cluster prior travels inside G's weights: the preset draws what the model drew
     np.testing.assert_allclose(ganzoo.from_preset(preset.path).generate(16, seed=0),
