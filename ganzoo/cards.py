@@ -195,8 +195,9 @@ def preset_rows(name=None):
 
 def preset_block(preset, meta, images=PRESET_IMAGES):
     """One preset in Markdown: its sample grid, its metrics beside the real ceiling, the
-    protocol, and how to load, sample and reproduce it."""
-    from ganzoo import recipes
+    protocol, where its recipe departs from the paper, and how to load, sample and reproduce
+    it."""
+    from ganzoo import presets, recipes
 
     measured = recipes.scalars(meta.get("metrics"))
     ceiling = recipes.scalars(meta.get("ceiling") or {})
@@ -211,6 +212,10 @@ def preset_block(preset, meta, images=PRESET_IMAGES):
                 f"{ceiling[k]:.4g}" if k in ceiling else "" for k in keys) + " |")
         protocol = next(iter(meta["metrics"].values())).get("protocol", {})
         lines += ["", "Protocol: " + ", ".join(f"{k} {v}" for k, v in protocol.items()) + "."]
+    config = presets.Preset(os.path.join(presets.BUILTIN_DIR, preset)).config
+    notes = registry.get_class(meta["model"]).preset_notes(config)
+    if notes:  # where the recipe departs from the paper
+        lines += ["", notes]
     recipe = meta.get("recipe", {})
     minutes = (f", {recipe['seconds'] / 60:.0f} min on {recipe.get('hardware')}"
                if recipe.get("seconds") else "")
