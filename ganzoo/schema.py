@@ -54,6 +54,10 @@ def optional_positive_int():
     return (lambda v: v is None or (_is_int(v) and v > 0), "null or a positive integer")
 
 
+def zero_or_at_least(n):
+    return (lambda v: _is_int(v) and (v == 0 or v >= n), f"0 or an integer >= {n}")
+
+
 def positive_number():
     return (lambda v: _is_number(v) and v > 0, "a positive number")
 

@@ -18,8 +18,7 @@ CLUSTER_FIT_IMAGES = 20_000
 
 #: Goodfellow et al.'s keys, and self-conditioning (not in the papers; off by default)
 VANILLA_SCHEMA = schema.extend(NOISE_SCHEMA, self_conditioning={
-    "clusters": Key(0, (lambda v: isinstance(v, int) and not isinstance(v, bool)
-                        and (v == 0 or v >= 2), "0 or an integer >= 2"),
+    "clusters": Key(0, schema.zero_or_at_least(2),
                     "0: the paper's unconditional GAN; K: D sees each image's k-means cluster "
                     "(PCA of pixels) and z's last coordinate picks G's cluster"),
     "components": Key(50, schema.positive_int(),
@@ -54,13 +53,9 @@ class VanillaGAN(GAN):
 
     # ------------------------------------------------------------------ self-conditioning
 
-    @property
-    def clusters(self):
-        """K of ``self_conditioning.clusters`` (0: off)."""
-        return int(self.config["self_conditioning"]["clusters"])
-
     def build_networks(self):
-        k = self.clusters
+        #: K of ``self_conditioning.clusters`` (0: off)
+        self.clusters = k = int(self.config["self_conditioning"]["clusters"])
         if k:  # before the networks: G's code layer and D's label input need them
             self.pixel_clusters = layers.PixelClusters(
                 k, self.config["self_conditioning"]["components"], name="pixel_clusters")
