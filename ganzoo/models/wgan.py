@@ -6,7 +6,9 @@ import tensorflow as tf
 
 from ganzoo import config as config_lib
 from ganzoo import losses, schema
+from ganzoo.models import self_conditioning
 from ganzoo.models.base import NOISE_SCHEMA, GAN, unpack
+from ganzoo.models.self_conditioning import SelfConditioned
 from ganzoo.registry import register
 from ganzoo.schema import Key
 
@@ -15,7 +17,8 @@ _CRITIC = schema.extend(
     # the critic's loss is the Wasserstein estimate, fixed by the algorithm
     loss={"name": Key("wasserstein", None,
                       "the critic's loss: E[D(G(z))] - E[D(x)] (fixed; see validate_config)")},
-    training={k: v for k, v in NOISE_SCHEMA["training"].items() if k != "reuse_fakes"})
+    training={k: v for k, v in NOISE_SCHEMA["training"].items() if k != "reuse_fakes"},
+    self_conditioning=self_conditioning.SCHEMA)
 _CRITIC["training"]["d_steps"] = Key(5, schema.positive_int(),
                                      "critic updates per generator update (n_critic)")
 
@@ -30,7 +33,7 @@ WGAN_GP_SCHEMA = schema.extend(_CRITIC, critic={
 
 
 @register("wgan")
-class WGAN(GAN):
+class WGAN(SelfConditioned, GAN):
     """WGAN with weight clipping (Arjovsky et al. 2017, Algorithm 1).
 
     The critic has no sigmoid and minimises E[D(G(z))] - E[D(x)]; after every
@@ -57,7 +60,9 @@ class WGAN(GAN):
     @classmethod
     def objective_notes(cls, config):
         clip = config["critic"]["clip_value"]
-        return f"After each critic update every critic weight is clipped to [-{clip}, {clip}]."
+        return " ".join(n for n in (
+            f"After each critic update every critic weight is clipped to [-{clip}, {clip}].",
+            cls.self_conditioning_notes(config)) if n)
 
     @classmethod
     def validate_config(cls, config):
@@ -71,14 +76,17 @@ class WGAN(GAN):
     def train_step(self, data):
         """One critic iteration of Arjovsky et al. 2017, Algorithm 1 (n_critic =
         ``training.d_steps``; c = ``critic.clip_value``), and the generator update after every
-        n_critic-th."""
+        n_critic-th. With ``self_conditioning`` the critic also sees each sample's cluster
+        (``k`` below; ``None`` without it)."""
         x, _ = unpack(data)
         m = tf.shape(x)[0]
+        k = self.cluster_of_data(x)
         critic = self.discriminator.trainable_variables
         # sample {x^(i)} (this batch) and {z^(i)} ~ p(z); g_w <- ∇_w [1/m Σ f(G(z)) - 1/m Σ f(x)]
-        fake = self.G(self.sample_noise(m))
+        z = self.sample_noise(m)
+        fake = self.G(z)
         with tf.GradientTape() as tape:
-            real_out, fake_out = self.D(x), self.D(fake)
+            real_out, fake_out = self.D(x, k), self.D(fake, self.cluster_of_noise(z))
             d_loss = losses.wasserstein_discriminator_loss(real_out, fake_out)
         self.apply_gradients(self.d_optimizer, d_loss, tape, critic)   # RMSprop(α)
         c = self.config["critic"]["clip_value"]
@@ -93,7 +101,9 @@ class WGAN(GAN):
         """After every n_critic-th critic update: fresh {z^(i)}; θ <- θ - α ∇_θ -1/m Σ f(G(z))."""
         def update():
             with tf.GradientTape() as tape:
-                g_loss = losses.wasserstein_generator_loss(self.D(self.G(self.sample_noise(m))))
+                z = self.sample_noise(m)
+                g_loss = losses.wasserstein_generator_loss(
+                    self.D(self.G(z), self.cluster_of_noise(z)))
             self.apply_gradients(self.g_optimizer, g_loss, tape,
                                  self.generator.trainable_variables)
             self.update_ema()
@@ -129,9 +139,11 @@ class WGANGP(WGAN):
 
     @classmethod
     def objective_notes(cls, config):
-        return (r"$$L_D \mathrel{+}= \lambda\,\mathbb{E}_{\hat x}[(\lVert\nabla_{\hat x} "
-                r"D(\hat x)\rVert_2 - 1)^2],\quad \hat x = \alpha x + (1-\alpha)G(z),\ "
-                r"\alpha\sim U[0,1]$$")
+        return " ".join(n for n in (
+            r"$$L_D \mathrel{+}= \lambda\,\mathbb{E}_{\hat x}[(\lVert\nabla_{\hat x} "
+            r"D(\hat x)\rVert_2 - 1)^2],\quad \hat x = \alpha x + (1-\alpha)G(z),\ "
+            r"\alpha\sim U[0,1]$$",
+            cls.self_conditioning_notes(config)) if n)
 
     @classmethod
     def validate_config(cls, config):
@@ -144,18 +156,21 @@ class WGANGP(WGAN):
     def train_step(self, data):
         """One critic iteration of Gulrajani et al. 2017, Algorithm 1 (n_critic =
         ``training.d_steps``, λ = ``critic.gp_weight``), and the generator update after every
-        n_critic-th."""
+        n_critic-th. With ``self_conditioning`` the critic also sees each sample's cluster
+        (``k``; ``None`` without it), and the penalty is taken at the real image's cluster."""
         x, _ = unpack(data)
         m = tf.shape(x)[0]
+        k = self.cluster_of_data(x)
         critic = self.discriminator.trainable_variables
-        fake = self.G(self.sample_noise(m))                      # x̃ <- G_θ(z), z ~ p(z)
+        z = self.sample_noise(m)
+        fake = self.G(z)                                          # x̃ <- G_θ(z), z ~ p(z)
         with tf.GradientTape() as tape:
-            real_out, fake_out = self.D(x), self.D(fake)
+            real_out, fake_out = self.D(x, k), self.D(fake, self.cluster_of_noise(z))
             w_loss = losses.wasserstein_discriminator_loss(real_out, fake_out)  # D(x̃) - D(x)
             # x̂ <- εx + (1 - ε)x̃, ε ~ U[0, 1] per sample; penalty (‖∇_x̂ D(x̂)‖₂ - 1)²
             eps = self.per_replica(
                 lambda shape: keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator), m)
-            gp = losses.gradient_penalty(self.D, x, fake, alpha=eps)
+            gp = losses.gradient_penalty(lambda v: self.D(v, k), x, fake, alpha=eps)
             d_loss = w_loss + self.config["critic"]["gp_weight"] * gp    # L = ... + λ gp
         self.apply_gradients(self.d_optimizer, d_loss, tape, critic)   # Adam(α, β1, β2)
         outs = self.d_outputs(real_out, fake_out)

@@ -118,3 +118,21 @@ def test_a_self_conditioned_presets_card_says_so(tmp_path, digits_small):
     # the cluster prior travels inside G's weights: the preset draws what the model drew
     np.testing.assert_allclose(ganzoo.from_preset(preset.path).generate(16, seed=0),
                                gan.generate(16, seed=0), atol=0.02)
+
+
+@pytest.mark.parametrize("name", ["wgan", "wgan_gp"])
+def test_self_conditioned_critics_fit_and_see_the_clusters(name, digits_small):
+    images, _ = digits_small
+    gan = ganzoo.build(name, seed=0, generator={"filters": 8}, discriminator={"filters": 8},
+                       training={"batch_size": 32, "precision": "float32"},
+                       self_conditioning={"clusters": 4, "components": 16})
+    assert len(gan.discriminator.inputs) == 2                # the critic takes [image, cluster]
+    x = images[:8].astype(np.float32) / 127.5 - 1
+    history = gan.fit(images, epochs=1, verbose=0)
+    assert gan.pixel_clusters.is_fitted
+    assert all(np.isfinite(history.history[k][-1]) for k in ("d_loss", "g_loss", "w_distance"))
+    # the critic's score of an image depends on the cluster it is told
+    c = keras.ops.convert_to_numpy(gan.pixel_clusters(x))
+    scores = [keras.ops.convert_to_numpy(gan.D(x, (c + s) % 4, training=False)) for s in (0, 1)]
+    assert np.abs(scores[0] - scores[1]).max() > 0.01 * np.abs(scores[0]).max()  # clipped: tiny
+    assert "self_conditioning.clusters: 4" in type(gan).card_objective(gan.config)
