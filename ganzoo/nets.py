@@ -8,7 +8,8 @@ keys of that section are the builder's keyword arguments.
 Conditioning (conditional variants pass ``num_classes``): the generator takes
 ``[z, labels]`` and joins a one-hot label to z; a discriminator with
 ``label_input=True`` takes ``[x, labels]`` and joins one-hot label maps to the
-image as channels (Mirza & Osindero 2014; for vectors, to the input vector).
+image as channels (the convolutional one) or the one-hot label to the flattened
+input (the MLP, as Mirza & Osindero 2014 did; for vectors, to the input vector).
 ``aux_classes > 0`` adds a class-logit head (AC-GAN, Odena et al. 2017), and
 the model then returns ``[logits, class_logits]``.
 """
@@ -58,17 +59,21 @@ def _generator_inputs(latent_dim, num_classes):
     return [z, label], layers.Concatenate(name="z_label")([z, onehot])
 
 
-def _discriminator_inputs(data_shape, num_classes, label_input):
+def _discriminator_inputs(data_shape, num_classes, label_input, flatten=False):
+    """The discriminator's inputs and what its first layer reads: the data, joined with the
+    one-hot label when ``label_input`` (as maps for images, unless ``flatten``: then the
+    flattened image and the one-hot vector, so an MLP's input grows by K, not K maps)."""
     x = keras.Input(tuple(data_shape), name="data")
+    flat = layers.Flatten(name="flatten")(x) if flatten else x
     if not (num_classes and label_input):
-        return x, x
+        return x, flat
     label = keras.Input((), dtype="int32", name="label")
     onehot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_onehot")(label)
-    if len(data_shape) == 3:  # label maps: one constant channel per class
+    if len(data_shape) == 3 and not flatten:  # label maps: one constant channel per class
         maps = layers.Reshape((1, 1, num_classes), name="label_grid")(onehot)
         maps = layers.UpSampling2D(tuple(data_shape[:2]), name="label_maps")(maps)
         return [x, label], layers.Concatenate(name="data_label")([x, maps])
-    return [x, label], layers.Concatenate(name="data_label")([x, onehot])
+    return [x, label], layers.Concatenate(name="data_label")([flat, onehot])
 
 
 def _heads(features, inputs, outputs, aux_classes, init, name):
@@ -224,8 +229,7 @@ def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1
         dropout: dropout rate before each hidden layer (0 for none).
         leaky_slope: slope for ``"leaky_relu"``.
     """
-    inputs, x = _discriminator_inputs(data_shape, num_classes, label_input)
-    x = layers.Flatten(name="flatten")(x)
+    inputs, x = _discriminator_inputs(data_shape, num_classes, label_input, flatten=True)
     for i, units in enumerate(hidden):
         if dropout:
             x = layers.Dropout(dropout, name=f"hidden{i + 1}_dropout")(x)

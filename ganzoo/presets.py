@@ -418,7 +418,8 @@ def write_samples(model, path, run=None):
 
 
 def _example_pairs(model, run, n=4):
-    """Held-out example inputs for a translator's panel: the run's test split, else zeros."""
+    """Held-out example inputs for a translator's panel: ``n`` evenly spaced over the run's test
+    split (a split sorted by class still shows several), else zeros."""
     from ganzoo import datasets
 
     shape = tuple(model.data_shape)
@@ -427,7 +428,8 @@ def _example_pairs(model, run, n=4):
         for split in ("test", "train"):
             try:
                 a, b = read(run.info["dataset"], split)
-                return np.asarray(a[:n]), np.asarray(b[:n])
+                pick = np.linspace(0, min(len(a), len(b)) - 1, n).astype(int)
+                return np.asarray(a)[pick], np.asarray(b)[pick]
             except (datasets.DataError, ValueError, FileNotFoundError):
                 continue
     zeros = np.zeros((n,) + shape, np.uint8)

@@ -141,9 +141,15 @@ class RealSamples:
 
 def ceiling(r, n=None):
     """The recipe's metrics measured on the real test split of its dataset (the ceiling a model
-    is compared with), with the recipe's protocol; ``n`` at most the test split's size."""
+    is compared with), with the recipe's protocol; ``n`` at most the test split's size.
+    ``None`` for an image-to-image recipe: its targets score perfectly against themselves, and
+    its report already holds the real targets' domain rates and FID beside the model's."""
     import ganzoo
 
+    from ganzoo.models.translation import Translator
+
+    if issubclass(ganzoo.registry.get_class(r["model"]), Translator):
+        return None
     x, y = ganzoo.datasets.load_arrays(dataset_path(r["dataset"]), split="test")
     spec = dict(r.get("evaluate", {}))
     spec["n"] = min(int(n or spec.get("n", 10_000)), len(x))

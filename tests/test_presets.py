@@ -254,6 +254,8 @@ def test_ceiling_measures_real_test_data_with_the_recipes_protocol():
     assert report["n"] == 400 and report["model"] == "real_test_data"
     assert values["inception_score.mean"] > 8.5  # ten well-recognised classes
     assert values["conditional_accuracy"] > 0.95  # real digits of the asked class
+    # an image-to-image recipe has no real ceiling: its targets would score perfectly
+    assert recipes.ceiling({"model": "pix2pix", "dataset": "digits_edges"}) is None
 
 
 def test_built_in_presets_load_by_name_and_open_their_cards(preset_dir, tmp_path, monkeypatch,
@@ -290,6 +292,13 @@ def test_built_in_presets_match_their_recipes():
         recipe = recipes.recipe(name)
         assert meta["recipe"]["command"] == recipes.command(recipe)
         assert meta["recipe"]["epochs"] == recipe["epochs"] and meta["metrics"]
+
+
+def test_shipped_presets_fit_the_size_budget():
+    # issue 16: the shipped weights together stay under 40 MB in the repository
+    total = sum(os.path.getsize(os.path.join(root, f))
+                for root, _, names in os.walk(presets.BUILTIN_DIR) for f in names)
+    assert total < 40e6, f"shipped presets take {total / 1e6:.1f} MB"
 
 
 @pytest.mark.parametrize("name", BUILT_IN)

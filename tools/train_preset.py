@@ -86,7 +86,8 @@ def main():
         report = recipes.evaluate(r, run.model, out=os.path.join(out, "evaluation"),
                                   data_sha256=run.info.get("data_sha256"))
     if "real_ceiling" not in report:
-        report["real_ceiling"] = recipes.ceiling(r)["metrics"]
+        real = recipes.ceiling(r)  # None for image-to-image recipes
+        report["real_ceiling"] = real and real["metrics"]
         ganzoo.files.write_json(report_path, report)
     print(f"{args.name} (seed {r['seed']}, {run.info['training']['steps']} steps, "
           f"{run.info['training']['seconds'] / 60:.1f} min):")

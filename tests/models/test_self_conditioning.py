@@ -136,3 +136,13 @@ def test_self_conditioned_critics_fit_and_see_the_clusters(name, digits_small):
     scores = [keras.ops.convert_to_numpy(gan.D(x, (c + s) % 4, training=False)) for s in (0, 1)]
     assert np.abs(scores[0] - scores[1]).max() > 0.01 * np.abs(scores[0]).max()  # clipped: tiny
     assert "self_conditioning.clusters: 4" in type(gan).card_objective(gan.config)
+
+
+def test_an_mlp_discriminator_joins_the_one_hot_cluster_to_the_flattened_image():
+    # closed form: the first maxout layer reads 784 pixels + K one-hot entries (not K maps of
+    # 784 each), so a self-conditioned MLP D stays the paper's size
+    for k in (0, 50):
+        gan = ganzoo.build("vanilla", self_conditioning={"clusters": k})
+        first = gan.discriminator.get_layer("hidden1")
+        assert first.kernel.shape == (784 + k, 240 * 5)
+    assert gan.D(np.zeros((2, 28, 28, 1), np.float32), np.array([0, 49])).shape == (2, 1)
