@@ -217,7 +217,7 @@ def mlp_generator(data_shape, latent_dim, num_classes=None, hidden=(1200, 1200),
 
 def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1, aux_classes=0,
                       hidden=(240, 240), activation="maxout", maxout_pieces=5, dropout=0.5,
-                      leaky_slope=0.2, name="discriminator"):
+                      input_dropout=None, leaky_slope=0.2, name="discriminator"):
     """Fully connected discriminator (Goodfellow et al. 2014: maxout units with dropout).
 
     Args:
@@ -227,12 +227,14 @@ def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1
         activation: ``"maxout"``, ``"leaky_relu"`` or a Keras activation name.
         maxout_pieces: linear pieces per maxout unit.
         dropout: dropout rate before each hidden layer (0 for none).
+        input_dropout: dropout rate on the input instead (``None``: ``dropout``).
         leaky_slope: slope for ``"leaky_relu"``.
     """
     inputs, x = _discriminator_inputs(data_shape, num_classes, label_input, flatten=True)
     for i, units in enumerate(hidden):
-        if dropout:
-            x = layers.Dropout(dropout, name=f"hidden{i + 1}_dropout")(x)
+        rate = input_dropout if i == 0 and input_dropout is not None else dropout
+        if rate:
+            x = layers.Dropout(rate, name=f"hidden{i + 1}_dropout")(x)
         if activation == "maxout":
             x = layers.Dense(units * maxout_pieces, name=f"hidden{i + 1}")(x)
             x = Maxout(maxout_pieces, name=f"hidden{i + 1}_maxout")(x)
@@ -298,6 +300,8 @@ DISCRIMINATOR_SCHEMA = s.Choice("type", {
         **_MLP, "maxout_pieces": (s.positive_int(), "linear pieces per maxout unit (activation "
                                   "'maxout')"),
         "dropout": (s.number_in(0.0, 1.0, hi_open=True), "dropout rate before every dense layer"),
+        "input_dropout": (s.optional_fraction(), "dropout rate on the input instead (null: as "
+                          "dropout)"),
         "leaky_slope": (s.number_in(0.0, 1.0), "LeakyReLU slope (activation 'leaky_relu')")}),
 }, default="dcgan", doc="the discriminator network: 'dcgan' (strided convolutions, images) or "
                         "'mlp' (dense layers, images or vectors)")

@@ -55,3 +55,15 @@ def test_label_smoothing_only_for_cross_entropy():
     assert ganzoo.resolve_config("vanilla", loss={"real_label": 0.9})["loss"]["real_label"] == 0.9
     with pytest.raises(ganzoo.ConfigError, match="only applies to the cross-entropy"):
         ganzoo.build("dcgan", loss={"name": "hinge", "real_label": 0.9})
+
+
+def test_mlp_discriminator_drops_inputs_and_hidden_units_at_their_own_rates():
+    # Goodfellow et al.'s released code keeps 80 % of D's inputs and 50 % of its hidden units
+    import keras
+
+    for input_dropout, want in ((None, [0.5, 0.5]), (0.2, [0.2, 0.5])):
+        d = ganzoo.build("vanilla", discriminator={"input_dropout": input_dropout}).discriminator
+        drops = [layer for layer in d.layers if isinstance(layer, keras.layers.Dropout)]
+        assert [layer.rate for layer in drops] == want
+    kept = keras.ops.convert_to_numpy(drops[0](np.ones((100, 784)), training=True)) > 0
+    assert abs(kept.mean() - 0.8) < 0.01
