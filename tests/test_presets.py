@@ -344,3 +344,21 @@ def test_a_recorded_metric_is_recomputed():
     got = recipes.scalars(recipes.evaluate(r, model)["metrics"])["inception_score.mean"]
     want = recipes.scalars(meta["metrics"])["inception_score.mean"]
     assert got == pytest.approx(want, rel=0.03)
+
+
+def test_a_presets_card_lists_where_its_recipe_departs_from_the_paper():
+    from ganzoo import registry
+
+    for name, meta in ((p["name"], presets.Preset(os.path.join(presets.BUILTIN_DIR, p["name"])))
+                       for p in presets.list_presets()):
+        notes = registry.get_class(meta.metadata["model"]).preset_notes(meta.config)
+        # every key the preset's config file changes is named, with the paper's value beside it
+        changed = ganzoo.schema.flatten(ganzoo.config.read_zoo_config(
+            f"{meta.metadata['model']}_{meta.metadata['recipe']['config']}"))
+        for key in changed:
+            if key != "model":
+                assert f"`{key}`" in notes, (name, key)
+    notes = registry.get_class("pix2pix").preset_notes(
+        ganzoo.resolve_config("pix2pix", "digits_edges"))
+    assert "`generator.filters` 16 (64)" in notes and "`training.batch_size` 16 (1)" in notes
+    assert registry.get_class("dcgan").preset_notes(ganzoo.resolve_config("dcgan")) == ""

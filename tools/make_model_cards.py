@@ -16,6 +16,22 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def write_preset_readmes():
+    """Each built-in preset's ``README.md`` again from its ``metadata.json`` (the card's text
+    follows the code; the measurements do not change)."""
+    from ganzoo import files, presets, registry
+
+    written = []
+    for row in presets.list_presets():
+        preset = presets.Preset(os.path.join(presets.BUILTIN_DIR, row["name"]))
+        notes = registry.get_class(preset.metadata["model"]).preset_notes(preset.config)
+        path = os.path.join(preset.path, presets.CARD)
+        with files.atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+            f.write(presets.card(preset.metadata, row["name"], notes=notes))
+        written.append(path)
+    return written
+
+
 def main(argv=None):
     import ganzoo  # noqa: F401  (registers the models)
     from ganzoo import cards
@@ -38,6 +54,8 @@ def main(argv=None):
             f.write(cards.config_reference())
         os.replace(tmp, args.keys)
         print(f"wrote {os.path.relpath(args.keys, ROOT)}")
+        for path in write_preset_readmes():
+            print(f"wrote {os.path.relpath(path, ROOT)}")
         return 0
     stale = []
     current = open(args.keys, encoding="utf-8").read() if os.path.isfile(args.keys) else None

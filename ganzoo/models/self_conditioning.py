@@ -114,7 +114,8 @@ class SelfConditioned:
 
     @classmethod
     def preset_notes(cls, config):
-        return cls.self_conditioning_notes(config)
+        return " ".join(n for n in (super().preset_notes(config),
+                                    cls.self_conditioning_notes(config)) if n)
 
     @classmethod
     def objective_notes(cls, config):

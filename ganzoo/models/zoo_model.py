@@ -227,8 +227,22 @@ class ZooModel(keras.Model):
     @classmethod
     def preset_notes(cls, config):
         """Where a trained ``config`` departs from the variant's paper, for a preset's card
-        (Markdown; empty when it does not)."""
-        return ""
+        (Markdown; empty when it does not): every setting that differs from the variant's YAML,
+        which holds the paper's values (each cited there). Variants add what needs words."""
+        from ganzoo import registry
+
+        name = config.get("model")
+        if not name or name not in registry.list_models():
+            return ""
+        paper = schema.flatten(registry.resolve_config(name))
+        changed = [(key, value, paper[key]) for key, value in schema.flatten(config).items()
+                   if key not in ("model", "seed") and key in paper and paper[key] != value]
+        if not changed:
+            return ""
+        return (f"Settings that differ from `zoo_configs/{name}.yaml` (the paper's values, each "
+                f"cited there, and ganzoo's where the paper gives none; the default in "
+                f"brackets): " + ", ".join(f"`{key}` {json.dumps(value)} ({json.dumps(default)})"
+                                        for key, value, default in changed) + ".")
 
     @classmethod
     def validate_config(cls, config):
