@@ -190,6 +190,9 @@ def from_preset(handle, full=None, **overrides):
             generator starts from the EMA weights.
         **overrides: config keys to change, as in ``ganzoo.build`` (e.g.
             ``training__batch_size=32`` for fine-tuning); the networks' shapes must stay.
+            The model computes in float32, so a seed draws the same samples on every machine;
+            ``training__precision="mixed_bfloat16"`` fine-tunes in the recipe's faster
+            precision (``ganzoo train --from-preset`` keeps the recipe's).
 
     Returns:
         The compiled model, ready for ``generate``/``translate``, ``ganzoo.evaluate``,
@@ -246,6 +249,10 @@ class Preset:
 
         config = self.config
         config["seed"] = None  # a seed would re-seed the user's global RNGs on construction
+        # computes in float32 whatever the recipe trained in: bfloat16 rounds differently on
+        # CPUs with and without bf16 units, and a preset's samples should be the same everywhere
+        # (and equal its exported float32 model). An override puts the recipe's precision back.
+        config.setdefault("training", {})["precision"] = "float32"
         return registry.build(config["model"], config=config, **overrides)
 
     @property
