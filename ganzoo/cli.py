@@ -378,8 +378,7 @@ def _sample_translation(model, args):
         a, b = read(source, "test")
     except datasets.DataError:
         a, b = read(source, "train")
-    if model.paired and model.config.get("direction") == "b2a":
-        a, b = b, a
+    a, b = model.oriented(a, b)
     n = min(args.n, len(a), len(b))
     panel, ncols = model.sample_panel(a[:n], b[:n])
     images.save_grid(panel, args.out, ncols=ncols, scale=2)

@@ -434,7 +434,7 @@ def _example_pairs(model, run, n=4):
         read = datasets.read_pairs if model.paired else datasets.read_unpaired
         for split in ("test", "train"):
             try:
-                a, b = read(run.info["dataset"], split)
+                a, b = model.oriented(*read(run.info["dataset"], split))
                 pick = np.linspace(0, min(len(a), len(b)) - 1, n).astype(int)
                 return np.asarray(a)[pick], np.asarray(b)[pick]
             except (datasets.DataError, ValueError, FileNotFoundError):

@@ -15,6 +15,8 @@ PIX2PIX_SCHEMA = schema.extend(
     direction=Key("a2b", schema.one_of("a2b", "b2a"),
                   "data yields (a, b); a2b trains a -> b, b2a trains b -> a"),
     generator={**TRANSLATOR_SCHEMA["generator"],
+               "max_filters": Key(512, schema.positive_int(),
+                                  "cap on the U-Net's channels as they double per level"),
                "dropout": Key(0.5, schema.number_in(0.0, 1.0, hi_open=True),
                               "dropout in the first three decoder blocks (G's only noise)")},
     loss={"l1_weight": Key(100.0, schema.number_in(0.0, 1e6), "λ: weight of the L1 term"),
@@ -89,7 +91,7 @@ class Pix2Pix(Translator):
         g, d = cfg["generator"], cfg["discriminator"]
         self.generator = image_nets.unet_generator(
             self.data_shape, out_channels=self.target_shape[-1], filters=g["filters"],
-            norm=g["norm"], dropout=g["dropout"])
+            max_filters=g["max_filters"], norm=g["norm"], dropout=g["dropout"])
         self.discriminator = image_nets.patch_discriminator(
             self.target_shape, receptive_field=d["receptive_field"], filters=d["filters"],
             norm=d["norm"], condition_channels=self.data_shape[-1])

@@ -125,6 +125,13 @@ class Translator(ZooModel):
             images = images[..., None]
         return datasets.to_float_images(images).numpy()
 
+    def oriented(self, a, b):
+        """The ``(a, b)`` pairs a dataset yields as ``(inputs, targets)`` of this model: a
+        pix2pix with ``direction: b2a`` swaps them; an unpaired model takes both as they are."""
+        if self.paired and self.config.get("direction") == "b2a":
+            return b, a
+        return a, b
+
     def sample_panel(self, a, b):
         """Images for a sample grid and its column count; see the subclasses."""
         raise NotImplementedError

@@ -1,13 +1,14 @@
 """pix2pix and CycleGAN (issue 4): shapes, learning, the image pool, loaders, save/load."""
 
 import json
+import types
 
 import numpy as np
 import pytest
 from PIL import Image
 
 import ganzoo
-from ganzoo import cli, datasets, image_nets
+from ganzoo import cli, datasets, image_nets, presets
 from ganzoo.image_pool import ImagePool
 
 TINY_P2P = dict(image_shape=(32, 32, 1), generator={"filters": 8},
@@ -26,6 +27,16 @@ def test_unet_output_shape_and_depth(size, depth):
     downs = [x for x in g.layers if x.name.startswith("down") and x.name[4:].isdigit()]
     assert len(downs) == depth
     assert len([layer for layer in g.layers if layer.name.endswith("_dropout")]) == 3
+
+
+def test_unet_channels_double_up_to_max_filters():
+    gan = ganzoo.build("pix2pix", image_shape=(64, 64, 3),
+                       generator={"filters": 4, "max_filters": 16})
+    downs = [x for x in gan.generator.layers if x.name.startswith("down") and x.name[4:].isdigit()]
+    assert [x.filters for x in downs] == [4, 8, 16, 16, 16, 16]
+    paper = ganzoo.build("pix2pix", image_shape=(64, 64, 3), generator={"filters": 128})
+    assert max(x.filters for x in paper.generator.layers if x.name.startswith("down")
+               and x.name[4:].isdigit()) == 512  # the paper's C512 cap by default
 
 
 @pytest.mark.parametrize("size, grids", [
@@ -221,3 +232,17 @@ def test_cli_train_and_sample_cyclegan(tmp_path):
     w, h = Image.open(grid).size   # 3 columns (A, G(A), F(G(A))), 6 rows (3 from A, 3 from B)
     assert (w, h) == (2 * (3 * 34 + 2), 2 * (6 * 34 + 2))
     assert (out / "samples" / "final.png").exists()
+
+
+def test_a_b2a_pix2pix_panel_shows_b_as_its_input(tmp_path):
+    # facades stores (photo, label map); pix2pix_facades translates b -> a
+    a = np.zeros((6, 32, 32, 1), np.uint8)
+    b = np.full((6, 32, 32, 1), 255, np.uint8)
+    np.savez(tmp_path / "pairs.npz", a_train=a, b_train=b, a_test=a, b_test=b)
+    gan = ganzoo.build("pix2pix", **TINY_P2P, direction="b2a")
+    run = types.SimpleNamespace(info={"dataset": str(tmp_path / "pairs.npz")})
+    inputs, targets = presets._example_pairs(gan, run)
+    assert (inputs == 255).all() and (targets == 0).all()
+    forward = ganzoo.build("pix2pix", **TINY_P2P)
+    inputs, targets = presets._example_pairs(forward, run)
+    assert (inputs == 0).all() and (targets == 255).all()
