@@ -191,8 +191,8 @@ def from_preset(handle, full=None, **overrides):
         **overrides: config keys to change, as in ``ganzoo.build`` (e.g.
             ``training__batch_size=32`` for fine-tuning); the networks' shapes must stay.
             The model computes in float32, so a seed draws the same samples on every machine;
-            ``training__precision="mixed_bfloat16"`` fine-tunes in the recipe's faster
-            precision (``ganzoo train --from-preset`` keeps the recipe's).
+            ``training__precision="auto"`` fine-tunes in bf16 where the CPU has bf16 units
+            (``ganzoo train --from-preset`` keeps the recipe's precision, ``auto``).
 
     Returns:
         The compiled model, ready for ``generate``/``translate``, ``ganzoo.evaluate``,

@@ -1,5 +1,7 @@
 """The speed options: training.reuse_fakes, training.precision, training.steps_per_execution."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -148,6 +150,23 @@ def test_precision_auto_picks_low_precision_only_where_it_is_fast(gpus, flags, e
     monkeypatch.setattr(zoo_model, "_cpu_flags", lambda: set(flags))
     assert zoo_model.resolve_precision("auto") == expected
     assert zoo_model.resolve_precision("float32") == "float32"
+
+
+@pytest.mark.parametrize("flags, slow", [({"avx2"}, True), ({"avx512_bf16"}, False)])
+def test_forced_bf16_on_a_cpu_without_bf16_units_warns(flags, slow, monkeypatch):
+    from ganzoo.models import zoo_model
+
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [])
+    monkeypatch.setattr(zoo_model, "_cpu_flags", lambda: set(flags))
+    monkeypatch.setattr(zoo_model, "_WARNED", set())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert zoo_model.resolve_precision("mixed_bfloat16") == "mixed_bfloat16"  # as asked
+        zoo_model.resolve_precision("mixed_bfloat16")
+    messages = [str(w.message) for w in caught if "bfloat16 instructions" in str(w.message)]
+    assert len(messages) == (1 if slow else 0)  # once per process
+    if slow:
+        assert "'auto'" in messages[0]
 
 
 def test_a_bf16_model_exports_its_float32_twin_to_tflite(tmp_path):
