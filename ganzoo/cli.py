@@ -117,8 +117,8 @@ def _parser():
                     help="comma-separated: is, fid, kid, pr (precision/recall), dc (density/"
                          "coverage), memorization, birthday; conditional models also cond_acc, "
                          "intra_fid, cas (default is,fid); image-to-image models: l1, psnr, "
-                         "ssim (paired), domain, fid (with --judge; default l1,psnr,ssim or "
-                         "domain,fid)")
+                         "ssim (paired), cycle_l1 (unpaired), domain, fid (with --judge; default "
+                         "l1,psnr,ssim or cycle_l1, and domain,fid with --judge)")
     ev.add_argument("--reference", default=None,
                     help="real data: a dataset name ('digits', a tfds name), an .npz or an image "
                          "folder (default: the dataset the run was trained on)")
@@ -319,8 +319,8 @@ def cmd_evaluate(args):
     evaluation = ganzoo.evaluation
     model, run = runs.open_model(args.run)
     if isinstance(model, Translator):
-        default = "l1,psnr,ssim" if model.paired else "domain,fid"
-        if args.judge and model.paired:
+        default = "l1,psnr,ssim" if model.paired else "cycle_l1"
+        if args.judge:
             default += ",domain,fid"
         names = args.metrics or default
 

@@ -275,7 +275,7 @@ def save_report(report, path):
 
 #: metrics of image-to-image models: paired (pix2pix) L1, PSNR, SSIM against the test targets;
 #: any translator: domain success rate and FID in a domain judge's features
-TRANSLATION_METRICS = ("l1", "psnr", "ssim", "domain", "fid")
+TRANSLATION_METRICS = ("l1", "psnr", "ssim", "domain", "fid", "cycle_l1")
 
 
 def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, judge=None,
@@ -286,7 +286,9 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
     (``tf.image.psnr`` / ``tf.image.ssim`` on [0, 1] images) against the targets. Any model:
     ``domain`` (domain success rate: the share of translated test images a domain judge
     assigns to the target domain) and ``fid`` (in that judge's features, against the real
-    target domain's train images). The domain judge is a judge trained on the two domains
+    target domain's train images). Unpaired models (CycleGAN): ``cycle_l1``, the mean
+    |F(G(x)) - x| of the test inputs' round trip in [-1, 1] units (|G(F(y)) - y| for
+    ``"b2a"``), which needs no judge. The domain judge is a judge trained on the two domains
     (``ganzoo judge train DATA`` on an unpaired or paired dataset: class 0 = A, 1 = B). The
     real test target images' own rates are reported as the ceiling (``real_targets``), and
     the untranslated inputs' FID as the floor (``inputs``).
@@ -317,6 +319,9 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
     if not model.paired and any(m in names for m in ("l1", "psnr", "ssim")):
         raise ValueError("l1, psnr and ssim compare with paired targets; an unpaired model has "
                          "none. Use domain and fid with a domain judge.")
+    if model.paired and "cycle_l1" in names:
+        raise ValueError("cycle_l1 measures an unpaired model's round trip F(G(x)); a paired "
+                         "model translates one way. Use l1, psnr and ssim.")
     if any(m in names for m in ("domain", "fid")):
         if judge is None:
             raise judges.JudgeError("domain and fid need a domain judge (class 0 = domain A, 1 = "
@@ -354,6 +359,10 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
         elif name == "ssim":
             report["metrics"]["ssim"] = float(tf.reduce_mean(tf.image.ssim(
                 tf.constant((outputs + 1) / 2), tf.constant((real + 1) / 2), max_val=1.0)))
+        elif name == "cycle_l1":
+            back = "b2a" if direction == "a2b" else "a2b"
+            report["metrics"]["cycle_l1"] = float(np.abs(
+                model.translate(outputs, direction=back) - model.as_float(inputs)).mean())
         elif name == "domain":
             report["metrics"]["domain_success"] = {
                 "translated": float((judge.probs(outputs).argmax(1) == target_class).mean()),

@@ -314,13 +314,17 @@ def test_built_in_preset_loads_and_draws_its_samples_png(name):
     meta = model.preset.metadata
     record = meta["samples"]
     png = np.asarray(Image.open(os.path.join(presets.BUILTIN_DIR, name, presets.SAMPLES)))
-    if record["kind"] != "samples":  # image-to-image: translate the panel's own input column
-        small = png[::2, ::2]         # (input | output | target rows), so no dataset is needed
-        cells = _grid_cells(small if small.ndim == 3 else small[..., None],
-                            model.data_shape[:2], ncols=3)
-        assert len(cells) == record["n"]
-        a = np.stack([row[0] for row in cells])[..., :model.data_shape[-1]]
-        b = np.stack([row[2] for row in cells])
+    if record["kind"] != "samples":  # image-to-image: translate the panel's own input column,
+        small = png[::2, ::2]         # so no dataset is needed. pix2pix rows: input | output |
+        cells = _grid_cells(small if small.ndim == 3 else small[..., None],  # target; CycleGAN:
+                            model.data_shape[:2], ncols=3)  # n rows A -> G(A) -> F(G(A)), n of B
+        first = np.stack([row[0] for row in cells])[..., :model.data_shape[-1]]
+        if model.paired:
+            assert len(cells) == record["n"]
+            a, b = first, np.stack([row[2] for row in cells])
+        else:
+            assert len(cells) == 2 * record["n"]
+            a, b = first[:record["n"]], first[record["n"]:]
         panel, ncols = model.sample_panel(a, b)
         grid = ganzoo.images.make_grid(panel, ncols=ncols)
         grid = grid[..., 0] if small.ndim == 2 else grid

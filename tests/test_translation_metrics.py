@@ -38,6 +38,22 @@ def test_unpaired_models_have_no_paired_metrics_and_domain_needs_a_judge():
         evaluation.evaluate_translation(gan, ["domain"], reference="digits_thickness")
 
 
+@pytest.mark.parametrize("direction", ["a2b", "b2a"])
+def test_cycle_l1_is_the_test_inputs_round_trip_error(direction):
+    gan = ganzoo.build("cyclegan", seed=0, **TINY_CYCLE)
+    report = evaluation.evaluate_translation(gan, ["cycle_l1"], reference="digits_thickness",
+                                             direction=direction, n=30)
+    a, b = ganzoo.datasets.read_unpaired("digits_thickness", "test")
+    x = gan.as_float((a if direction == "a2b" else b)[:30])
+    there, back = (("a2b", "b2a") if direction == "a2b" else ("b2a", "a2b"))
+    expected = np.abs(gan.translate(gan.translate(x, there), back) - x).mean()
+    assert report["metrics"]["cycle_l1"] == pytest.approx(float(expected), rel=1e-5)
+    assert report["metrics"]["cycle_l1"] > 0.01  # untrained: far from its inputs
+    with pytest.raises(ValueError, match="translates one way"):
+        evaluation.evaluate_translation(ganzoo.build("pix2pix", seed=0, **TINY_P2P),
+                                        ["cycle_l1"], reference="digits_edges")
+
+
 def test_domain_success_of_real_targets_is_the_domain_judges_accuracy(tmp_path):
     judge = judges.train("digits_thickness", tmp_path / "thickness", epochs=1, batch_size=64,
                          verbose=0)
