@@ -2,6 +2,7 @@
 
 import os
 import platform
+import shlex
 import sys
 
 from ganzoo import datasets, judges
@@ -44,7 +45,7 @@ def mnist_reference(data=None, limit=None):
 def command():
     """The command line this script runs under, as results record it."""
     script = "benchmarks/" + os.path.basename(sys.argv[0])
-    return " ".join(["python", script, *sys.argv[1:]])
+    return shlex.join(["python", script, *sys.argv[1:]])
 
 
 def write_results(folder, result):

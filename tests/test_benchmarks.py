@@ -154,8 +154,11 @@ def test_time_to_quality_script(tmp_path):
     _run("time_to_quality.py", "--models", "cgan", "--minutes", "0.01", "--eval-every", "2",
          "--n", "100", "--fast", "reuse_fakes=true,precision=mixed_bfloat16,steps_per_execution=2",
          out=tmp_path, env=env)
-    runs = _read(tmp_path / "time_to_quality.json")["extra"]["models"]["cgan"]
+    result = _read(tmp_path / "time_to_quality.json")
+    runs = result["extra"]["models"]["cgan"]
     assert len(runs) == 2 and all(run["points"] for run in runs.values())
+    assert result["extra"]["real_inception_score"] > 1  # the 0.95x-real target is computed
+    assert "minutes_to_is_0.95x_real" in result["columns"]
     assert (tmp_path / "ttq_cgan.png").is_file() and (tmp_path / "ttq_cgan_fast.png").is_file()
 
 
