@@ -152,14 +152,18 @@ def main():
     p.add_argument("--data", default=None)
     p.add_argument("--limit", type=int, default=None, help="use the first N train digits (smoke)")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
+    p.add_argument("--name", default="time_to_quality",
+                   help="results file NAME.json; its images are named NAME_<model>*.png "
+                        "(ttq_<model>*.png for the default name)")
     p.add_argument("--replot", action="store_true",
                    help="only redraw the PNGs from the JSON in --out")
     args = p.parse_args()
+    prefix = "ttq" if args.name == "time_to_quality" else args.name
     if args.replot:
-        with open(os.path.join(args.out, "time_to_quality.json")) as f:
+        with open(os.path.join(args.out, args.name + ".json")) as f:
             saved = json.load(f)["extra"]
         for name, runs in saved["models"].items():
-            plot(runs, saved["fid_target"], os.path.join(args.out, f"ttq_{name}.png"),
+            plot(runs, saved["fid_target"], os.path.join(args.out, f"{prefix}_{name}.png"),
                  saved.get("real_inception_score"))
         return
     path, x, y, judge, train_feats = common.mnist_reference(args.data, args.limit)
@@ -181,7 +185,8 @@ def main():
               "judge_protocol": common.judge_protocol(judge, args.n, len(x), "train", seed=1),
               "is_targets": list(IS_TARGETS), "minutes_budget": args.minutes,
               "real_inception_score": round(real_is, 3), "config": args.config,
-              "epochs": args.epochs, "command": common.command(), "models": {}}
+              "epochs": args.epochs, "command": common.command(), "models": {},
+              "name": args.name, "prefix": prefix}
     print(f"real test digits: IS {real_is:.3f}; target {REAL_SHARE:g}x = "
           f"{REAL_SHARE * real_is:.3f}", flush=True)
     for name in args.models.split(","):
@@ -205,9 +210,9 @@ def main():
             tag = "paper" if label.startswith("paper") else "fast"
             images.save_grid(gan.generate(80 if grid_labels is not None else 64, seed=0,
                                           labels=grid_labels),
-                             os.path.join(args.out, f"ttq_{name}_{tag}.png"), ncols=8, scale=2)
+                             os.path.join(args.out, f"{prefix}_{name}_{tag}.png"), ncols=8, scale=2)
         result["models"][name] = runs
-        plot(runs, args.fid, os.path.join(args.out, f"ttq_{name}.png"), real_is)
+        plot(runs, args.fid, os.path.join(args.out, f"{prefix}_{name}.png"), real_is)
     common.write_results(args.out, to_result(result))
 
 
@@ -233,14 +238,15 @@ def to_result(raw, date=None):
     columns = {"setting": "setting"}
     columns.update({f"minutes_to_{key}": f"minutes to {head}" for key, head in keys})
     columns.update({"train_minutes": "minutes trained", "best_inception_score": "best IS"})
+    prefix = raw.get("prefix", "ttq")
     return results.make(
-        "time_to_quality", "Time to quality, MNIST",
+        raw.get("name", "time_to_quality"), "Time to quality, MNIST",
         "Training minutes (evaluation excluded) until the shipped MNIST classifier's IS and FID "
         f"of {raw['n']:,} samples reach each target; '-' means not within the budget of "
         f"{raw['minutes_budget']:g} minutes.",
         columns, rows, raw["command"], raw["machine"], date,
         formats={"best_inception_score": "{:.2f}"},
-        images={name: f"ttq_{name}.png" for name in raw["models"]},
+        images={name: f"{prefix}_{name}.png" for name in raw["models"]},
         extra={k: raw[k] for k in ("judge", "n", "fid_target", "is_targets", "minutes_budget",
                                    "models", "real_inception_score", "config", "epochs")
                if k in raw}, judge=raw.get("judge_protocol"))
