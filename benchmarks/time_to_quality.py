@@ -76,16 +76,15 @@ class QualityClock(keras.callbacks.Callback):
                  "epoch_end": epoch_end}
         self.points.append(point)
         self.last = point["steps"]
-        for key, hit in ((f"is_{IS_TARGETS[0]}", point["inception_score"] >= IS_TARGETS[0]),
-                         (f"is_{IS_TARGETS[1]}", point["inception_score"] >= IS_TARGETS[1]),
-                         (f"is_{REAL_SHARE:g}x_real",
-                          point["inception_score"] >= REAL_SHARE * self.real_is),
-                         (f"fid_{self.fid_target:g}", point["fid"] <= self.fid_target)):
+        hits = {f"is_{target}": point["inception_score"] >= target for target in IS_TARGETS}
+        hits[f"is_{REAL_SHARE:g}x_real"] = point["inception_score"] >= REAL_SHARE * self.real_is
+        hits[f"fid_{self.fid_target:g}"] = point["fid"] <= self.fid_target
+        for key, hit in hits.items():
             if hit and key not in self.reached:
                 self.reached[key] = {"seconds": point["seconds"], "steps": point["steps"]}
         print(json.dumps(point), flush=True)
         self.paused += time.perf_counter() - pause
-        if len(self.reached) == 4 or t >= self.budget:
+        if len(self.reached) == len(hits) or t >= self.budget:
             gan.stop_training = True
 
     def on_train_batch_end(self, batch, logs=None):
@@ -100,6 +99,11 @@ class QualityClock(keras.callbacks.Callback):
             self.points[-1]["epoch_end"] = True
         elif not self.model.stop_training:
             self.score(epoch_end=True)
+
+
+def image_prefix(name):
+    """How the images of the results file ``name`` begin (``ttq`` for the default name)."""
+    return "ttq" if name == "time_to_quality" else name
 
 
 def plot(runs, fid_target, path, real_is=None):
@@ -158,7 +162,7 @@ def main():
     p.add_argument("--replot", action="store_true",
                    help="only redraw the PNGs from the JSON in --out")
     args = p.parse_args()
-    prefix = "ttq" if args.name == "time_to_quality" else args.name
+    prefix = image_prefix(args.name)
     if args.replot:
         with open(os.path.join(args.out, args.name + ".json")) as f:
             saved = json.load(f)["extra"]
@@ -186,7 +190,7 @@ def main():
               "is_targets": list(IS_TARGETS), "minutes_budget": args.minutes,
               "real_inception_score": round(real_is, 3), "config": args.config,
               "epochs": args.epochs, "command": common.command(), "models": {},
-              "name": args.name, "prefix": prefix}
+              "name": args.name}
     print(f"real test digits: IS {real_is:.3f}; target {REAL_SHARE:g}x = "
           f"{REAL_SHARE * real_is:.3f}", flush=True)
     for name in args.models.split(","):
@@ -238,9 +242,10 @@ def to_result(raw, date=None):
     columns = {"setting": "setting"}
     columns.update({f"minutes_to_{key}": f"minutes to {head}" for key, head in keys})
     columns.update({"train_minutes": "minutes trained", "best_inception_score": "best IS"})
-    prefix = raw.get("prefix", "ttq")
+    stem = raw.get("name", "time_to_quality")
+    prefix = image_prefix(stem)
     return results.make(
-        raw.get("name", "time_to_quality"), "Time to quality, MNIST",
+        stem, "Time to quality, MNIST",
         "Training minutes (evaluation excluded) until the shipped MNIST classifier's IS and FID "
         f"of {raw['n']:,} samples reach each target; '-' means not within the budget of "
         f"{raw['minutes_budget']:g} minutes.",
