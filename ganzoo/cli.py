@@ -8,7 +8,7 @@
     ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--out grid.png]
     ganzoo evaluate RUN_DIR [--metrics is,fid,kid,pr,dc,memorization,birthday,cond_acc,...]
                             [--reference NAME|PATH] [--judge mnist|cifar10|inception|PATH] [--n N]
-                            [--out DIR]
+                            [--direction a2b|b2a] [--out DIR]
     ganzoo export RUN_DIR --format saved_model|tflite --out PATH [--quantize Q] [--output uint8]
     ganzoo cards | ganzoo card MODEL|RUN|PRESET
     ganzoo presets
@@ -126,6 +126,8 @@ def _parser():
                     help="mnist, cifar10, inception, or a judge folder (ganzoo judge train); "
                          "default: the "
                          "shipped judge of the run's dataset, if there is one")
+    ev.add_argument("--direction", choices=("a2b", "b2a"), default=None,
+                    help="CycleGAN: which way to translate the test images (default a2b)")
     ev.add_argument("--n", type=int, default=10_000, help="generated samples (default 10000)")
     ev.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
     ev.add_argument("--out", default=None,
@@ -183,6 +185,8 @@ def _parser():
     jt.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="float32",
                     help="training precision (mixed_bfloat16: ~1.4x faster on CPUs with bf16; "
                          "the judge is written in float32)")
+    jt.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2),
+                    help="Keras progress: 1 a bar, 2 a line an epoch, 0 silent (default 1)")
     jt.set_defaults(func=cmd_judge_train)
     jd.set_defaults(func=lambda args: (jd.print_help(), 2)[1])
 
@@ -203,7 +207,7 @@ def cmd_judge_train(args):
     judge = judges.train(args.data, args.out, epochs=args.epochs, batch_size=args.batch_size,
                          seed=args.seed, force=args.force, checkpoint_dir=args.backup,
                          init=args.init, learning_rate=args.learning_rate,
-                         cutout=args.cutout, precision=args.precision)
+                         cutout=args.cutout, precision=args.precision, verbose=args.verbose)
     print(f"ganzoo: wrote {args.out}/ (model.keras, judge.json, card.md); test accuracy "
           f"{judge.record['test_accuracy']:.2%}")
     return 0
@@ -326,8 +330,12 @@ def cmd_evaluate(args):
 
         def score(out):
             return evaluation.evaluate_translation(model, names, reference=reference,
-                                                   judge=args.judge, n=args.n, out=out)
+                                                   judge=args.judge, n=args.n, out=out,
+                                                   direction=args.direction)
     else:
+        if args.direction:
+            raise ValueError(f"--direction is for image-to-image models; {model.name} generates "
+                             "from noise. Drop --direction.")
         names = evaluation.parse_metrics(args.metrics or "is,fid")  # before any slow work
 
         def score(out):

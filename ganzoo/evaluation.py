@@ -279,7 +279,7 @@ TRANSLATION_METRICS = ("l1", "psnr", "ssim", "domain", "fid", "cycle_l1")
 
 
 def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, judge=None,
-                         direction="a2b", n=None, out=None):
+                         direction=None, n=None, out=None):
     """Score an image-to-image model on the test split of ``reference``.
 
     Paired models (pix2pix): ``l1`` (mean |G(x) - y| in [-1, 1] units), ``psnr`` and ``ssim``
@@ -298,7 +298,8 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
         metrics: names from :data:`TRANSLATION_METRICS`.
         reference: the dataset (paired or unpaired source); its ``test`` split is used.
         judge: the domain judge (a judge folder or object), needed by ``domain`` and ``fid``.
-        direction: ``"a2b"`` or ``"b2a"`` (CycleGAN; pix2pix uses its configured direction).
+        direction: ``"a2b"`` (default) or ``"b2a"`` for CycleGAN; pix2pix translates one way,
+            its config's ``direction`` (passing another is an error).
         n: at most this many test images (default all).
         out: folder for ``report.json``; ``None`` writes nothing.
     """
@@ -319,6 +320,12 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
     if not model.paired and any(m in names for m in ("l1", "psnr", "ssim")):
         raise ValueError("l1, psnr and ssim compare with paired targets; an unpaired model has "
                          "none. Use domain and fid with a domain judge.")
+    if direction not in (None, "a2b", "b2a"):
+        raise ValueError(f"direction must be 'a2b' or 'b2a', got {direction!r}.")
+    if model.paired and direction not in (None, model.config.get("direction", "a2b")):
+        raise ValueError(f"{model.name} was trained to translate "
+                         f"{model.config.get('direction', 'a2b')} only; drop the direction "
+                         "(--direction) or train one with direction: " + direction + ".")
     if model.paired and "cycle_l1" in names:
         raise ValueError("cycle_l1 measures an unpaired model's round trip F(G(x)); a paired "
                          "model translates one way. Use l1, psnr and ssim.")
@@ -337,6 +344,7 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
         direction = model.config.get("direction", "a2b")
     else:
         a, b = datasets.read_unpaired(reference, "test")
+        direction = direction or "a2b"
     inputs, targets = (a, b) if direction == "a2b" else (b, a)
     if n:
         inputs, targets = inputs[:int(n)], targets[:int(n)]

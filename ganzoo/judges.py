@@ -203,7 +203,7 @@ def train(data, out, epochs=None, batch_size=128, classes=None, holdout=0.1, see
             split.
         seed: seed of the weights, the holdout split and the shuffling.
         force: replace an existing judge folder.
-        verbose: Keras progress bar (1) or silence (0).
+        verbose: Keras progress: a bar (1), a line an epoch (2) or silence (0).
         checkpoint_dir: keep per-epoch checkpoints here, and resume from them (long runs).
         init: a judge folder to continue from (a warm restart: its weights start a new cosine
             cycle of ``epochs``); its training time and command are kept in the record.

@@ -127,8 +127,9 @@ def test_held_out_split_when_the_data_has_no_test_split(tmp_path):
 
 def test_cli_judge_train(digits_npz, tmp_path, capsys):
     assert cli.main(["judge", "train", digits_npz, "--out", str(tmp_path / "j"),
-                     "--epochs", "1"]) == 0
-    assert "test accuracy" in capsys.readouterr().out
+                     "--epochs", "1", "--verbose", "0"]) == 0
+    printed = capsys.readouterr().out
+    assert "test accuracy" in printed and "Epoch 1/1" not in printed  # --verbose 0: no bar
     assert cli.main(["judge", "train", digits_npz, "--out", str(tmp_path / "j"),
                      "--epochs", "1"]) == 2
     assert "already exists" in capsys.readouterr().err

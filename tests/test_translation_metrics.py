@@ -74,3 +74,33 @@ def test_domain_success_of_real_targets_is_the_domain_judges_accuracy(tmp_path):
     assert fid["real_images"] == len(b_train) and fid["real_split"] == "train"
     # real test targets lie closer to the real train targets than the untranslated inputs do
     assert fid["real_targets"] < fid["inputs"]
+
+
+@pytest.mark.skipif("cyclegan_digits_thickness" not in
+                    [p["name"] for p in ganzoo.list_presets()], reason="no built-in presets in this tree")
+def test_cli_evaluate_scores_the_direction_asked(tmp_path, capsys):
+    """`ganzoo evaluate --direction b2a` scores F: the same numbers as the Python API's b2a,
+    not G's; a direction for a one-way model or a noise model is refused before writing."""
+    import json
+
+    from ganzoo import cli
+
+    for d in ("a2b", "b2a"):
+        assert cli.main(["evaluate", "cyclegan_digits_thickness", "--direction", d, "--n", "40",
+                         "--out", str(tmp_path / d)]) == 0
+    got = {d: json.loads((tmp_path / d / "report.json").read_text()) for d in ("a2b", "b2a")}
+    assert got["b2a"]["direction"] == "b2a" and got["a2b"]["direction"] == "a2b"
+    want = evaluation.evaluate_translation("cyclegan_digits_thickness", ["cycle_l1"],
+                                           reference="digits_thickness", direction="b2a", n=40)
+    assert got["b2a"]["metrics"]["cycle_l1"] == pytest.approx(want["metrics"]["cycle_l1"],
+                                                              rel=1e-6)
+    assert got["b2a"]["metrics"]["cycle_l1"] != pytest.approx(got["a2b"]["metrics"]["cycle_l1"],
+                                                              rel=1e-3)
+    capsys.readouterr()
+    assert cli.main(["evaluate", "pix2pix_digits_edges", "--direction", "b2a",
+                     "--out", str(tmp_path / "p2p")]) == 2
+    assert "translate a2b only" in capsys.readouterr().err
+    assert cli.main(["evaluate", "dcgan_mnist", "--direction", "b2a",
+                     "--out", str(tmp_path / "dc")]) == 2
+    assert "Drop --direction" in capsys.readouterr().err
+    assert not (tmp_path / "p2p").exists() and not (tmp_path / "dc").exists()
