@@ -77,7 +77,8 @@ def test_domain_success_of_real_targets_is_the_domain_judges_accuracy(tmp_path):
 
 
 @pytest.mark.skipif("cyclegan_digits_thickness" not in
-                    [p["name"] for p in ganzoo.list_presets()], reason="no built-in presets in this tree")
+                    [p["name"] for p in ganzoo.list_presets()],
+                    reason="no built-in presets in this tree")
 def test_cli_evaluate_scores_the_direction_asked(tmp_path, capsys):
     """`ganzoo evaluate --direction b2a` scores F: the same numbers as the Python API's b2a,
     not G's; a direction for a one-way model or a noise model is refused before writing."""

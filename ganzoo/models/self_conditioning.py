@@ -128,10 +128,13 @@ class SelfConditioned:
         k = config.get("self_conditioning", {}).get("clusters", 0)
         if not k:
             return ""
+        joined = ("one-hot input maps"
+                  if config.get("discriminator", {}).get("type") != "mlp"
+                  else "a one-hot vector joined to its flattened input")
         return (f"Self-conditioning (`self_conditioning.clusters: {k}`, after Liu et al. 2020, "
                 f"\"Diverse Image Generation via Self-Conditioned GANs\", CVPR 2020; not in "
                 f"the paper): the training images are split into {k} k-means clusters of their "
                 f"first {config['self_conditioning']['components']} principal components, "
-                f"learned once before training; D takes each image's cluster as one-hot input "
-                f"maps, and the last coordinate of z picks G's cluster with the clusters' shares "
+                f"learned once before training; D takes each image's cluster as {joined}, "
+                f"and the last coordinate of z picks G's cluster with the clusters' shares "
                 f"of the data, so D(G(z)) is judged against z's cluster. No labels are used.")
