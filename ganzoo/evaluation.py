@@ -322,10 +322,10 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
                          "none. Use domain and fid with a domain judge.")
     if direction not in (None, "a2b", "b2a"):
         raise ValueError(f"direction must be 'a2b' or 'b2a', got {direction!r}.")
-    if model.paired and direction not in (None, model.config.get("direction", "a2b")):
-        raise ValueError(f"{model.name} was trained to translate "
-                         f"{model.config.get('direction', 'a2b')} only; drop the direction "
-                         "(--direction) or train one with direction: " + direction + ".")
+    trained = model.config.get("direction", "a2b") if model.paired else None
+    if model.paired and direction not in (None, trained):
+        raise ValueError(f"{model.name} was trained to translate {trained} only; drop the "
+                         f"direction (--direction) or train one with direction: {direction}.")
     if model.paired and "cycle_l1" in names:
         raise ValueError("cycle_l1 measures an unpaired model's round trip F(G(x)); a paired "
                          "model translates one way. Use l1, psnr and ssim.")
@@ -341,7 +341,7 @@ def evaluate_translation(model, metrics=("l1", "psnr", "ssim"), reference=None, 
         runs.check_writable(out, "out (--out)")
     if model.paired:
         a, b = datasets.read_pairs(reference, "test")
-        direction = model.config.get("direction", "a2b")
+        direction = trained
     else:
         a, b = datasets.read_unpaired(reference, "test")
         direction = direction or "a2b"
