@@ -5,7 +5,10 @@
                        [--set key=value ...] [--config YAML] [--out DIR] [--seed S] [--force]
                        [--resume] [--save-every STEPS] [--strategy mirrored|multiworker]
                        [--from-preset PRESET]
-    ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--out grid.png]
+    ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--truncation PSI]
+                          [--class-sweep] [--out grid.png]
+    ganzoo interpolate RUN_DIR [--rows 4] [--steps 8] [--seed S] [--truncation PSI]
+                               [--label C] [--out walk.png]
     ganzoo evaluate RUN_DIR [--metrics is,fid,kid,pr,dc,memorization,birthday,cond_acc,...]
                             [--reference NAME|PATH] [--judge mnist|cifar10|inception|PATH] [--n N]
                             [--direction a2b|b2a] [--out DIR]
@@ -107,8 +110,28 @@ def _parser():
     sa.add_argument("--dataset", default=None,
                     help="image-to-image runs: where the example inputs come from (default: the "
                          "run's dataset, test split when it has one)")
+    sa.add_argument("--truncation", type=float, default=None,
+                    help="noise models: the truncation trick, redraw every |z| entry above this "
+                         "threshold (e.g. 0.5: less variety, more typical samples)")
+    sa.add_argument("--class-sweep", action="store_true",
+                    help="conditional models: each row one z, each column a class")
     sa.add_argument("--out", default="samples.png", help="PNG to write (default samples.png)")
     sa.set_defaults(func=cmd_sample)
+
+    ip = sub.add_parser("interpolate", help="write a PNG of latent walks: each row goes from one "
+                                            "z to another (spherically for Gaussian z)")
+    ip.add_argument("run", help="run directory, .keras file or preset (`ganzoo presets`)")
+    ip.add_argument("--rows", type=int, default=4, help="number of walks (default 4)")
+    ip.add_argument("--steps", type=int, default=8, help="images per walk, ends included "
+                                                         "(default 8)")
+    ip.add_argument("--seed", type=int, default=0, help="noise seed of the ends (default 0)")
+    ip.add_argument("--truncation", type=float, default=None,
+                    help="truncation threshold for the ends (see `ganzoo sample`)")
+    ip.add_argument("--label", type=int, default=None,
+                    help="conditional models: the class of every image (default: row r walks "
+                         "class r mod C)")
+    ip.add_argument("--out", default="walk.png", help="PNG to write (default walk.png)")
+    ip.set_defaults(func=cmd_interpolate)
 
     ev = sub.add_parser("evaluate", help="score a trained run: IS, FID, KID, precision/recall, "
                                          "memorisation, birthday-paradox support")
@@ -410,7 +433,23 @@ def cmd_sample(args):
 
     if isinstance(model, Translator):
         return _sample_translation(model, args)
+    _check_noise_options(model, args)
     labels, ncols = sample_layout(model, args.n)
+    if args.class_sweep:
+        if not model.num_classes:
+            raise ValueError(f"--class-sweep is for conditional models; {model.name} has no "
+                             f"classes.")
+        if args.labels is not None:
+            raise ValueError("--class-sweep shows every class; drop --labels.")
+        from ganzoo import sampling
+
+        rows = max(1, args.n // model.num_classes)
+        z, labels = sampling.class_sweep(
+            model.latent_numpy(rows, args.seed, truncation=args.truncation), model.num_classes)
+        images.save_samples(model.generate(z=z, labels=labels), args.out,
+                            ncols=model.num_classes)
+        print(f"ganzoo: wrote {args.out}")
+        return 0
     if args.labels is not None:
         if not model.num_classes:
             raise ValueError(f"--labels is for conditional models; {model.name} has no classes.")
@@ -423,8 +462,56 @@ def cmd_sample(args):
             labels = labels * args.n
         ncols = None
     n = args.n if labels is None else len(labels)
-    samples = model.generate(n, seed=args.seed, labels=labels)
+    samples = model.generate(n, seed=args.seed, labels=labels, truncation=args.truncation)
     images.save_samples(samples, args.out, ncols=ncols)
+    print(f"ganzoo: wrote {args.out}")
+    return 0
+
+
+def _check_noise_options(model, args):
+    """--truncation needs a noise model and a positive threshold (checked before any work)."""
+    from ganzoo.models.translation import Translator
+
+    if args.truncation is not None:
+        if isinstance(model, Translator):
+            raise ValueError(f"--truncation is for noise-to-image models; {model.name} "
+                             f"translates images (it has no z).")
+        if not args.truncation > 0:
+            raise ValueError(f"--truncation must be a positive number (e.g. 0.5), got "
+                             f"{args.truncation}.")
+
+
+def cmd_interpolate(args):
+    import numpy as np
+
+    from ganzoo import evaluation, images, runs, sampling
+    from ganzoo.models.translation import Translator
+
+    if args.rows <= 0 or args.steps < 2:
+        raise ValueError(f"--rows must be positive and --steps at least 2, got --rows "
+                         f"{args.rows} --steps {args.steps}.")
+    images.check_image_path(args.out)
+    model, _ = runs.open_model(args.run)
+    if isinstance(model, Translator):
+        raise ValueError(f"ganzoo interpolate walks a noise model's z; {model.name} translates "
+                         f"images (use `ganzoo sample`).")
+    _check_noise_options(model, args)
+    evaluation.check_memory(args.rows * args.steps, model.data_shape, "--rows x --steps")
+    ends = model.latent_numpy(2 * args.rows, args.seed, truncation=args.truncation)
+    spherical = model.config["latent_distribution"] == "normal"
+    if model.cluster_coordinate:  # self-conditioned: each walk stays in its start's cluster
+        z = np.concatenate([sampling.walks(ends[:, :-1], args.steps, spherical),
+                            np.repeat(ends[0::2, -1:], args.steps, axis=0)], axis=1)
+    else:
+        z = sampling.walks(ends, args.steps, spherical)
+    labels = None
+    if model.num_classes:
+        row_class = (np.full(args.rows, args.label) if args.label is not None
+                     else np.arange(args.rows) % model.num_classes)
+        labels = np.repeat(row_class, args.steps).astype(np.int32)
+    elif args.label is not None:
+        raise ValueError(f"--label is for conditional models; {model.name} has no classes.")
+    images.save_samples(model.generate(z=z, labels=labels), args.out, ncols=args.steps)
     print(f"ganzoo: wrote {args.out}")
     return 0
 

@@ -14,6 +14,7 @@ import keras
 from keras import layers
 
 from ganzoo.layers import ReflectionPadding2D
+from ganzoo.blocks import spectral
 
 #: receptive field -> number of stride-2 convolutions in the PatchGAN
 RECEPTIVE_FIELDS = {1: 0, 16: 1, 70: 3, 286: 5}
@@ -154,7 +155,8 @@ def patch_grid(size, receptive_field):
 
 
 def patch_discriminator(image_shape, receptive_field=70, filters=64, max_filters=512,
-                        norm="batch", condition_channels=0, name="discriminator"):
+                        norm="batch", condition_channels=0, spectral_norm=False,
+                        name="discriminator"):
     """PatchGAN: classifies each ``receptive_field`` x ``receptive_field`` patch as real or fake.
 
     ``n`` 4x4 stride-2 blocks (C64-C128-..., norm on all but the first, LeakyReLU 0.2), one 4x4
@@ -169,6 +171,8 @@ def patch_discriminator(image_shape, receptive_field=70, filters=64, max_filters
         norm: ``"batch"`` (pix2pix), ``"instance"`` (CycleGAN) or ``"none"``.
         condition_channels: channels of a conditioning image concatenated to the input
             (pix2pix judges concat(input, target)); 0 for an unconditional D (CycleGAN).
+        spectral_norm: wrap every convolution in ``keras.layers.SpectralNormalization``
+            (Miyato et al. 2018; :func:`ganzoo.nets.spectral`).
     """
     if receptive_field not in RECEPTIVE_FIELDS:
         raise ValueError(f"receptive_field must be one of {sorted(RECEPTIVE_FIELDS)}, "
@@ -183,24 +187,26 @@ def patch_discriminator(image_shape, receptive_field=70, filters=64, max_filters
     x = inputs
     if receptive_field == 1:
         for i, f in enumerate((filters, filters * 2)):
-            x = layers.Conv2D(f, 1, kernel_initializer=_init(), use_bias=i == 0,
-                              name=f"conv{i + 1}")(x)
+            x = spectral(layers.Conv2D(f, 1, kernel_initializer=_init(), use_bias=i == 0,
+                                       name=f"conv{i + 1}"), spectral_norm)(x)
             n = _norm(norm, f"conv{i + 1}_norm") if i else None
             if n is not None:
                 x = n(x)
             x = layers.LeakyReLU(0.2, name=f"conv{i + 1}_lrelu")(x)
-        x = layers.Conv2D(1, 1, kernel_initializer=_init(), name="logits")(x)
+        x = spectral(layers.Conv2D(1, 1, kernel_initializer=_init(), name="logits"),
+                     spectral_norm)(x)
         return keras.Model(inputs, x, name=name)
     n_down = RECEPTIVE_FIELDS[receptive_field]
     for i in range(n_down + 1):
         f = min(filters * 2 ** i, max_filters)
         x = layers.ZeroPadding2D(1, name=f"conv{i + 1}_pad")(x)
-        x = layers.Conv2D(f, 4, strides=2 if i < n_down else 1, use_bias=i == 0,
-                          kernel_initializer=_init(), name=f"conv{i + 1}")(x)
+        x = spectral(layers.Conv2D(f, 4, strides=2 if i < n_down else 1, use_bias=i == 0,
+                                   kernel_initializer=_init(), name=f"conv{i + 1}"),
+                     spectral_norm)(x)
         n = _norm(norm, f"conv{i + 1}_norm") if i else None
         if n is not None:
             x = n(x)
         x = layers.LeakyReLU(0.2, name=f"conv{i + 1}_lrelu")(x)
     x = layers.ZeroPadding2D(1, name="logits_pad")(x)
-    x = layers.Conv2D(1, 4, kernel_initializer=_init(), name="logits")(x)
+    x = spectral(layers.Conv2D(1, 4, kernel_initializer=_init(), name="logits"), spectral_norm)(x)
     return keras.Model(inputs, x, name=name)

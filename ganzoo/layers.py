@@ -92,6 +92,34 @@ class HorizontalFlip(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
+class NearestUpsample2x(keras.layers.Layer):
+    """Nearest-neighbour 2x upsampling (each pixel becomes a 2x2 block), written as
+    ``depth_to_space`` of four copies of the input.
+
+    Its output equals ``keras.layers.UpSampling2D(2)``'s. The reason for a layer of its own:
+    TensorFlow 2.21's TFLite converter fails on a convolution that reads an ``UpSampling2D``
+    (nearest) output which itself came from a convolution ("'tf.Conv2D' op is neither a
+    custom op nor a flex op"), which is every block after the first of SNGAN's and BigGAN's
+    generators; ``depth_to_space`` converts to TFLite's builtin ``DEPTH_TO_SPACE``.
+
+    Example:
+
+    ```python
+    up = ganzoo.layers.NearestUpsample2x()(images)    # (N, 2H, 2W, C)
+    ```
+    """
+
+    def call(self, x):
+        import tensorflow as tf
+
+        return tf.nn.depth_to_space(keras.ops.concatenate([x, x, x, x], axis=-1), 2)
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        return (n, None if h is None else 2 * h, None if w is None else 2 * w, c)
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
 class LatentClusterCode(keras.layers.Layer):
     """Turn the last coordinate of z into a one-hot cluster code (self-conditioning).
 

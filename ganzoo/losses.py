@@ -11,7 +11,7 @@ pair by name (``loss.name``); :func:`get` returns ``(discriminator_loss, generat
 | --- | --- | --- | --- |
 | ``non_saturating`` | cross-entropy | -log D(G(z)) | Goodfellow et al. 2014, §3 |
 | ``minimax`` | cross-entropy | log(1 - D(G(z))) | Goodfellow et al. 2014, eq. 1 |
-| ``least_squares`` | ½(D(x)-1)² + ½D(G(z))² | ½(D(G(z))-1)² | Mao et al. 2017, eq. 9 |
+| ``least_squares`` | ½(D(x)-b)² + ½(D(G(z))-a)² | ½(D(G(z))-c)² | Mao et al. 2017, eq. 2 |
 | ``hinge`` | max(0, 1-D(x)) + max(0, 1+D(G(z))) | -D(G(z)) | Lim & Ye 2017; Miyato 2018 (16-17) |
 | ``wasserstein`` | D(G(z)) - D(x) | -D(G(z)) | Arjovsky et al. 2017, Alg. 1 |
 
@@ -23,6 +23,10 @@ import tensorflow as tf
 
 #: losses whose discriminator output is a logit of P(real); they accept ``real_label``
 CROSS_ENTROPY = frozenset({"non_saturating", "minimax"})
+
+#: LSGAN's target codings ``(a, b, c)`` by name (Mao et al. 2017): ``"0-1"`` is eq. 9 (fake 0,
+#: real 1, G aims at 1), ``"-1-1-0"`` is eq. 8 (fake -1, real 1, G aims at 0: Pearson χ²)
+LEAST_SQUARES_CODINGS = {"0-1": (0.0, 1.0, 1.0), "-1-1-0": (-1.0, 1.0, 0.0)}
 
 
 def cross_entropy_discriminator_loss(real_logits, fake_logits, real_label=1.0):
@@ -71,21 +75,33 @@ def minimax_generator_loss(fake_logits):
     return -tf.reduce_mean(tf.nn.softplus(tf.convert_to_tensor(fake_logits)))
 
 
-def least_squares_discriminator_loss(real_outputs, fake_outputs):
-    """LSGAN discriminator: ½E[(D(x) - 1)²] + ½E[D(G(z))²].
+def least_squares_discriminator_loss(real_outputs, fake_outputs, a=0.0, b=1.0):
+    """LSGAN discriminator: ½E[(D(x) - b)²] + ½E[(D(G(z)) - a)²].
 
-    Mao et al. 2017, "Least Squares Generative Adversarial Networks", eq. 9
-    (the 0-1 coding a = 0, b = c = 1).
+    Mao et al. 2017, "Least Squares Generative Adversarial Networks", eq. 2: ``a`` is the
+    target for generated data, ``b`` for real data. The defaults are the 0-1 coding of eq. 9
+    (a = 0, b = c = 1); eq. 8's coding (a = -1, b = 1, c = 0, so that b - c = 1 and b - a = 2)
+    makes the game minimise the Pearson χ² divergence between p_data + p_g and 2 p_g (§3.2.1).
+
+    Args:
+        real_outputs: discriminator outputs on real data (no sigmoid).
+        fake_outputs: discriminator outputs on generated data.
+        a: target for generated data.
+        b: target for real data.
+
+    Returns:
+        Scalar: half the mean squared error of each side, summed.
     """
     real_outputs = tf.convert_to_tensor(real_outputs)
     fake_outputs = tf.convert_to_tensor(fake_outputs)
-    return 0.5 * tf.reduce_mean(tf.square(real_outputs - 1.0)) + \
-        0.5 * tf.reduce_mean(tf.square(fake_outputs))
+    return 0.5 * tf.reduce_mean(tf.square(real_outputs - b)) + \
+        0.5 * tf.reduce_mean(tf.square(fake_outputs - a))
 
 
-def least_squares_generator_loss(fake_outputs):
-    """LSGAN generator: ½E[(D(G(z)) - 1)²] (Mao et al. 2017, eq. 9)."""
-    return 0.5 * tf.reduce_mean(tf.square(tf.convert_to_tensor(fake_outputs) - 1.0))
+def least_squares_generator_loss(fake_outputs, c=1.0):
+    """LSGAN generator: ½E[(D(G(z)) - c)²], ``c`` the value G wants D to believe for its
+    samples (Mao et al. 2017, eq. 2; c = 1 in the 0-1 coding of eq. 9, 0 in eq. 8's)."""
+    return 0.5 * tf.reduce_mean(tf.square(tf.convert_to_tensor(fake_outputs) - c))
 
 
 def hinge_discriminator_loss(real_outputs, fake_outputs):
@@ -240,8 +256,11 @@ EQUATIONS = {
     "minimax": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
                 r"L_G = \mathbb{E}_z[\log(1 - D(G(z)))]",
                 "minimax game as written (Goodfellow et al. 2014, eq. 1)"),
-    "least_squares": (r"L_D = \tfrac12\mathbb{E}_x[(D(x)-1)^2] + \tfrac12\mathbb{E}_z[D(G(z))^2]",
-                      r"L_G = \tfrac12\mathbb{E}_z[(D(G(z))-1)^2]", "LSGAN (Mao et al. 2017)"),
+    "least_squares": (r"L_D = \tfrac12\mathbb{E}_x[(D(x)-b)^2] "
+                      r"+ \tfrac12\mathbb{E}_z[(D(G(z))-a)^2]",
+                      r"L_G = \tfrac12\mathbb{E}_z[(D(G(z))-c)^2]",
+                      "LSGAN (Mao et al. 2017, eq. 2): a = 0, b = c = 1 (`loss.coding: 0-1`, "
+                      "eq. 9) or a = -1, b = 1, c = 0 (`-1-1-0`, eq. 8)"),
     "hinge": (r"L_D = \mathbb{E}_x[\max(0, 1-D(x))] + \mathbb{E}_z[\max(0, 1+D(G(z)))]",
               r"L_G = -\mathbb{E}_z[D(G(z))]", "hinge loss (Lim & Ye 2017; Miyato et al. 2018)"),
     "wasserstein": (r"L_D = \mathbb{E}_z[D(G(z))] - \mathbb{E}_x[D(x)]",

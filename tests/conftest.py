@@ -11,6 +11,9 @@ SMALL_NETS = {
     "cgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
     "wgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
     "wgan_gp": dict(generator={"filters": 8}, discriminator={"filters": 8}),
+    "lsgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),
+    "sngan": dict(data_shape=[28, 28, 1], generator={"filters": 8},
+                  discriminator={"filters": 8}),
     "vanilla": dict(generator={"hidden": [32]}, discriminator={"hidden": [16]}),
 }
 

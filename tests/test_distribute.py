@@ -51,7 +51,14 @@ def one_step(name, strategy):
         history = gan.fit(tf.data.Dataset.from_tensor_slices((a[:4], b[:4])).batch(4), epochs=1,
                           verbose=0)
         return flat(gan), initial, history.history
-    if name == "dcgan":  # conv nets with BatchNorm (synchronized across replicas)
+    if name == "dcgan_sn":  # spectral norm: the power iteration's u is replica-local state
+        gan = ganzoo.build("dcgan", seed=3, strategy=strategy, generator={"filters": 8},
+                           discriminator={"filters": 8, "norm": "none", "spectral_norm": True},
+                           loss={"name": "hinge"},
+                           training={"batch_size": 64, "precision": "float32",
+                                     "reuse_fakes": False})
+        data = ganzoo.datasets.load_digits("train")[0][:64]
+    elif name == "dcgan":  # conv nets with BatchNorm (synchronized across replicas)
         # the paper's step in float32, as when this equality was established: bf16 rounding
         # (dcgan's default precision on bf16 CPUs) depends on the order of the cross-replica
         # sums; the shared-batch step (dcgan's default reuse_fakes) differs by 1.6e-4 after one
@@ -83,8 +90,8 @@ print("RESULT" + json.dumps(out))
 """
 
 
-@pytest.mark.parametrize("name", ["vanilla", "wgan", "wgan_gp", "cgan", "dcgan", "pix2pix",
-                                  "cyclegan"])
+@pytest.mark.parametrize("name", ["vanilla", "wgan", "wgan_gp", "cgan", "dcgan", "lsgan",
+                                  "dcgan_sn", "sngan", "pix2pix", "cyclegan"])
 def test_one_mirrored_step_equals_the_single_device_step(name):
     # One model per process: TensorFlow's collective ops get confused by several
     # MirroredStrategy programs of different shapes in one process.

@@ -16,10 +16,17 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import config as config_lib
-from ganzoo import datasets, losses, nets, schema
+from ganzoo import augment, datasets, losses, nets, sampling, schema
 from ganzoo.models.zoo_model import (BASE_SCHEMA, ZooModel, make_optimizer,  # noqa: F401
                                      replicas_in_sync)
 from ganzoo.schema import Key
+
+
+def _valid_policy(value):
+    try:
+        return isinstance(value, str) and augment.parse_policy(value) is not None
+    except ValueError:
+        return False
 
 
 #: the keys of every noise-to-sample variant (each extends it with its own)
@@ -34,13 +41,21 @@ NOISE_SCHEMA = schema.extend(
                       "adversarial loss pair (ganzoo.losses)"),
           "real_label": Key(1.0, schema.number_in(0.5, 1.0),
                             "target for real data; < 1 is one-sided label smoothing "
-                            "(cross-entropy losses only)")},
+                            "(cross-entropy losses only)"),
+          "coding": Key("0-1", schema.one_of(*losses.LEAST_SQUARES_CODINGS),
+                        "least_squares targets a-b-c: '0-1' (fake 0, real 1, G aims at 1; Mao "
+                        "et al. 2017, eq. 9) or '-1-1-0' (fake -1, real 1, G aims at 0; eq. 8)")},
     training={**BASE_SCHEMA["training"],
               "d_steps": Key(1, schema.positive_int(),
                              "discriminator updates per generator update (k)"),
               "reuse_fakes": Key(False, None,
                                  "false: the paper's alternating updates with fresh z; true: "
                                  "one generated batch feeds both updates (d_steps 1)")},
+    augment={"policy": Key("", (_valid_policy, "a comma-separated list of DiffAugment operations: "
+                                "color, translation, cutout, brightness, saturation, contrast "
+                                "('' for none)"),
+                           "DiffAugment (Zhao et al. 2020): operations applied, differentiably, "
+                           "to every image D sees, real and generated, in both updates")},
     ema={"enabled": Key(False, None, "keep an exponential moving average of G's weights for "
                                      "generate (BatchNorm statistics copied)"),
          "decay": Key(0.999, schema.number_in(0.0, 1.0, hi_open=True),
@@ -92,10 +107,16 @@ class GAN(ZooModel):
         if self.ema_decay is not None:
             self.ema_generator = self.build_generator(name="ema_generator")
             self.ema_generator.set_weights(self.generator.get_weights())
+        policy = cfg.get("augment", {}).get("policy", "")
+        self.augment = augment.policy_fn(policy, uniform=self.uniform) if policy else None
         self.loss_name = cfg["loss"]["name"]
         d_loss, self.g_loss_fn = losses.get(self.loss_name)
         if self.loss_name in losses.CROSS_ENTROPY:  # one-sided label smoothing (real_label)
             d_loss = functools.partial(d_loss, real_label=cfg["loss"]["real_label"])
+        if self.loss_name == "least_squares":  # LSGAN's targets a (fake), b (real), c (G's aim)
+            a, b, c = losses.LEAST_SQUARES_CODINGS[cfg["loss"].get("coding", "0-1")]
+            d_loss = functools.partial(d_loss, a=a, b=b)
+            self.g_loss_fn = functools.partial(self.g_loss_fn, c=c)
         self.d_loss_fn = d_loss
 
     @property
@@ -127,6 +148,16 @@ class GAN(ZooModel):
                 f"loss.real_label={config['loss']['real_label']} (one-sided label smoothing) "
                 f"only applies to the cross-entropy losses {sorted(losses.CROSS_ENTROPY)}, not "
                 f"{config['loss']['name']!r}; leave it at 1.0.")
+        if config.get("augment", {}).get("policy") and len(config["data_shape"]) != 3:
+            raise config_lib.ConfigError(
+                f"augment.policy={config['augment']['policy']!r} augments images, but data_shape "
+                f"is {config['data_shape']} (vectors); set augment.policy: '' for vector data.")
+        coding = config["loss"].get("coding", "0-1")
+        if coding != "0-1" and config["loss"]["name"] != "least_squares":
+            raise config_lib.ConfigError(
+                f"loss.coding={config['loss']['coding']!r} sets the least-squares targets, but "
+                f"loss.name is {config['loss']['name']!r}; set loss.name: least_squares, or "
+                f"drop loss.coding.")
 
     # ------------------------------------------------------------------ networks
 
@@ -164,6 +195,11 @@ class GAN(ZooModel):
         return self.per_replica(lambda shape: keras.random.normal(shape, seed=self.seed_generator),
                                 n, (self.latent_dim,))
 
+    def uniform(self, shape):
+        """U[0, 1) draws of ``shape`` (first axis: this replica's batch) from the seeded stream."""
+        return self.per_replica(lambda s: keras.random.uniform(s, seed=self.seed_generator),
+                                shape[0], tuple(shape[1:]))
+
     def sample_labels(self, n):
         """``n`` class labels drawn uniformly (conditional models), from the seeded stream."""
         return self.per_replica(
@@ -185,19 +221,38 @@ class GAN(ZooModel):
         full = draw((n * replicas,) + tuple(shape))
         return full[rid * n:(rid + 1) * n]
 
-    def latent_numpy(self, n, seed=None):
-        """``n`` latent vectors as NumPy, reproducible for a given ``seed``."""
+    def latent_numpy(self, n, seed=None, truncation=None):
+        """``n`` latent vectors as NumPy, reproducible for a given ``seed``; with
+        ``truncation`` ψ, entries above ψ in magnitude are drawn again
+        (:func:`ganzoo.sampling.truncated`)."""
         rng = np.random.default_rng(seed)
         if self.config["latent_distribution"] == "uniform":
-            return rng.uniform(-1.0, 1.0, (n, self.latent_dim)).astype(np.float32)
-        return rng.standard_normal((n, self.latent_dim)).astype(np.float32)
+            z = rng.uniform(-1.0, 1.0, (n, self.latent_dim)).astype(np.float32)
+        else:
+            z = rng.standard_normal((n, self.latent_dim)).astype(np.float32)
+        if truncation is None:
+            return z
+        body = z[:, :-1] if self.cluster_coordinate else z    # the cluster code stays as drawn
+        body = sampling.truncated(body, truncation, self.config["latent_distribution"],
+                                  seed=None if seed is None else seed + 1)
+        return np.concatenate([body, z[:, -1:]], axis=1) if self.cluster_coordinate else body
+
+    @property
+    def cluster_coordinate(self):
+        """Whether z's last coordinate picks a self-conditioning cluster rather than being
+        noise (truncation and latent walks leave it alone)."""
+        return bool(getattr(self, "clusters", 0))
 
     def G(self, z, labels=None, training=True):
         """The generator on noise ``z`` (and, for conditional models, ``labels``)."""
         return self.generator(z if labels is None else [z, labels], training=training)
 
     def D(self, x, labels=None, training=True):
-        """The discriminator on ``x`` (and ``labels`` where it takes them as an input)."""
+        """The discriminator on ``x`` (and ``labels`` where it takes them as an input); in
+        training, on ``x`` augmented by ``augment.policy`` first (DiffAugment: every image D
+        sees, real or generated, in the D and the G update alike)."""
+        if training and self.augment is not None:
+            x = self.augment(x)
         return self.discriminator(x if labels is None else [x, labels], training=training)
 
     def d_outputs(self, real_out, fake_out):
@@ -234,7 +289,7 @@ class GAN(ZooModel):
                         self.generator.non_trainable_variables):
             e.assign(w)
 
-    def generate(self, n=None, z=None, seed=None, labels=None, batch_size=256):
+    def generate(self, n=None, z=None, seed=None, labels=None, batch_size=256, truncation=None):
         """Generate samples (with the EMA generator when ``ema.enabled``).
 
         Args:
@@ -244,6 +299,9 @@ class GAN(ZooModel):
             labels: class of each sample, for conditional models (default:
                 classes 0, 1, ..., C-1 repeated).
             batch_size: samples per forward pass.
+            truncation: ψ > 0 for the truncation trick (Brock et al. 2019, §3.1): entries of
+                z above ψ in magnitude are drawn again, trading variety for typical samples
+                (ignored when ``z`` is given).
 
         Returns:
             float32 NumPy array (n, *data_shape); images are in [-1, 1].
@@ -251,7 +309,7 @@ class GAN(ZooModel):
         if z is None:
             if n is None:
                 n = 64 if labels is None else len(labels)
-            z = self.latent_numpy(int(n), seed)
+            z = self.latent_numpy(int(n), seed, truncation=truncation)
         z = np.asarray(z, np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"z must have shape (n, {self.latent_dim}), got {z.shape}.")
@@ -293,14 +351,9 @@ class GAN(ZooModel):
         """The card's objective and training algorithm (Markdown) for ``config``: the loss's
         equations (:data:`ganzoo.losses.EQUATIONS`), what :meth:`objective_notes` adds, and the
         update schedule."""
-        loss = config["loss"]["name"]
-        d_eq, g_eq, loss_name = losses.EQUATIONS[loss]
         k = config["training"]["d_steps"]
-        notes = cls.objective_notes(config)
-        head = (f"Default loss `{loss}`, the {loss_name}:\n\n$${d_eq}$$\n\n$${g_eq}$$\n\n"
-                + (notes + "\n\n" if notes else ""))
-        tail = ("Losses are batch means, divided by the number of replicas under "
-                "`tf.distribute`.")
+        head = cls.card_loss(config)
+        tail = cls.CARD_LOSS_MEANS
         if config["training"].get("reuse_fakes"):
             return head + (
                 "Each training step generates one batch G(z) and takes both players' losses "
@@ -319,6 +372,20 @@ class GAN(ZooModel):
                "batch feeds both updates instead, and both players step from the same point; see "
                "[Training faster](../performance.md)." if "reuse_fakes" in config["training"]
                and k == 1 else ""))
+
+    #: the card's sentence on how losses are averaged
+    CARD_LOSS_MEANS = ("Losses are batch means, divided by the number of replicas under "
+                       "`tf.distribute`.")
+
+    @classmethod
+    def card_loss(cls, config):
+        """The card's loss equations (:data:`ganzoo.losses.EQUATIONS`) and what
+        :meth:`objective_notes` adds, as Markdown paragraphs."""
+        loss = config["loss"]["name"]
+        d_eq, g_eq, loss_name = losses.EQUATIONS[loss]
+        notes = cls.objective_notes(config)
+        return (f"Default loss `{loss}`, the {loss_name}:\n\n$${d_eq}$$\n\n$${g_eq}$$\n\n"
+                + (notes + "\n\n" if notes else ""))
 
     @classmethod
     def objective_notes(cls, config):

@@ -103,7 +103,8 @@ class CycleGAN(Translator):
         gen = dict(filters=g["filters"], blocks=g.get("blocks"), norm=g["norm"])
         self.G = image_nets.resnet_generator(self.data_shape, name="G", **gen)
         self.F = image_nets.resnet_generator(self.data_shape, name="F", **gen)
-        dis = dict(receptive_field=d["receptive_field"], filters=d["filters"], norm=d["norm"])
+        dis = dict(receptive_field=d["receptive_field"], filters=d["filters"], norm=d["norm"],
+                   spectral_norm=d.get("spectral_norm", False))
         self.D_Y = image_nets.patch_discriminator(self.data_shape, name="D_Y", **dis)
         self.D_X = image_nets.patch_discriminator(self.data_shape, name="D_X", **dis)
         p = cfg["pool"]

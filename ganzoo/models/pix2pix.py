@@ -94,7 +94,8 @@ class Pix2Pix(Translator):
             max_filters=g["max_filters"], norm=g["norm"], dropout=g["dropout"])
         self.discriminator = image_nets.patch_discriminator(
             self.target_shape, receptive_field=d["receptive_field"], filters=d["filters"],
-            norm=d["norm"], condition_channels=self.data_shape[-1])
+            norm=d["norm"], condition_channels=self.data_shape[-1],
+            spectral_norm=d.get("spectral_norm", False))
         self.l1_weight = float(cfg["loss"]["l1_weight"])
         self.gan_weight = float(cfg["loss"]["gan_weight"])
 

@@ -29,7 +29,9 @@ TRANSLATOR_SCHEMA = schema.extend(
         "receptive_field": Key(70, schema.one_of(1, 16, 70, 286),
                                "PatchGAN patch size: 1 (PixelGAN), 16, 70 or 286"),
         "filters": Key(64, schema.positive_int(), "channels of the first convolution"),
-        "norm": Key("batch", _NORM, "normalisation: batch, instance or none")},
+        "norm": Key("batch", _NORM, "normalisation: batch, instance or none"),
+        "spectral_norm": Key(False, None, "wrap every convolution in "
+                             "keras.layers.SpectralNormalization (Miyato et al. 2018)")},
 )
 
 

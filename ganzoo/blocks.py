@@ -1,0 +1,80 @@
+"""Pieces every network builder shares: the stride-2 plan from an image size, the inputs of
+conditional generators and discriminators, spectral normalization and replica-synchronised
+BatchNorm. Builders: :mod:`ganzoo.nets` (DCGAN, LSGAN, MLP), :mod:`ganzoo.resnets` (SNGAN's
+ResNets) and :mod:`ganzoo.image_nets` (U-Net, ResNet translator, PatchGAN)."""
+
+import keras
+from keras import layers
+
+
+def upsampling_plan(image_shape, min_base=4):
+    """How many stride-2 stages map a small base grid to ``image_shape``.
+
+    Halves height and width while both are even and larger than ``min_base``:
+    28x28 -> 7x7 base and 2 stages; 32x32 -> 4x4 and 3; 64x64 -> 4x4 and 4.
+
+    Returns:
+        ``(stages, base_height, base_width)``.
+
+    Raises:
+        ValueError: if the size allows no stride-2 stage at all.
+    """
+    h, w = int(image_shape[0]), int(image_shape[1])
+    stages = 0
+    while h % 2 == 0 and w % 2 == 0 and min(h, w) > min_base:
+        h, w, stages = h // 2, w // 2, stages + 1
+    if stages == 0:
+        raise ValueError(f"image_shape {tuple(image_shape)} cannot be built from stride-2 "
+                         "stages: height and width must be even and larger than "
+                         f"{min_base} (e.g. 28, 32, 64).")
+    return stages, h, w
+
+
+def generator_inputs(latent_dim, num_classes):
+    z = keras.Input((latent_dim,), name="z")
+    if not num_classes:
+        return z, z
+    label = keras.Input((), dtype="int32", name="label")
+    onehot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_onehot")(label)
+    return [z, label], layers.Concatenate(name="z_label")([z, onehot])
+
+
+def discriminator_inputs(data_shape, num_classes, label_input, flatten=False):
+    """The discriminator's inputs and what its first layer reads: the data, joined with the
+    one-hot label when ``label_input`` (as maps for images, unless ``flatten``: then the
+    flattened image and the one-hot vector, so an MLP's input grows by K, not K maps)."""
+    x = keras.Input(tuple(data_shape), name="data")
+    flat = layers.Flatten(name="flatten")(x) if flatten else x
+    if not (num_classes and label_input):
+        return x, flat
+    label = keras.Input((), dtype="int32", name="label")
+    onehot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_onehot")(label)
+    if len(data_shape) == 3 and not flatten:  # label maps: one constant channel per class
+        maps = layers.Reshape((1, 1, num_classes), name="label_grid")(onehot)
+        maps = layers.UpSampling2D(tuple(data_shape[:2]), name="label_maps")(maps)
+        return [x, label], layers.Concatenate(name="data_label")([x, maps])
+    return [x, label], layers.Concatenate(name="data_label")([flat, onehot])
+
+
+def spectral(layer, spectral_norm):
+    """``layer`` wrapped in ``keras.layers.SpectralNormalization`` when ``spectral_norm``.
+
+    Miyato et al. 2018, "Spectral Normalization for Generative Adversarial Networks": the
+    kernel (reshaped to [fan_in, units]) is divided by its largest singular value, estimated
+    by one power iteration per training call with a persistent vector u. Keras' layer writes
+    the normalised kernel back into the variable before the forward pass, so the optimizer
+    steps from W / sigma (no gradient through sigma itself); docs/configs.md says what this
+    changes.
+    """
+    return layers.SpectralNormalization(layer, name=f"{layer.name}_sn") if spectral_norm \
+        else layer
+
+
+def synced_batch_norm(name, **kwargs):
+    """BatchNormalization whose batch statistics span all replicas under ``tf.distribute``.
+
+    ``synchronized=True`` changes nothing on one device; on several it makes a step equal to
+    the single-device step on the global batch and keeps the moving statistics identical on
+    every replica and worker (per-replica statistics would let them drift apart).
+    """
+    return layers.BatchNormalization(synchronized=True, name=name, **kwargs)
