@@ -123,3 +123,68 @@ def policy_fn(policy, uniform=_uniform):
             x = op(x, uniform)
         return x
     return apply
+
+
+# ----------------------------------------------------------------------------- ADA
+
+
+def _where(mask, a, b):
+    return tf.where(mask, a, b)
+
+
+def ada(x, p, uniform=_uniform):
+    """ADA's pipeline (Karras et al. 2020, "Training Generative Adversarial Networks with
+    Limited Data", §2.2-3 and App. B): each operation is applied to each image independently
+    with probability ``p``, in this order:
+
+    - x-flip; a rotation by a multiple of 90° (square images; each of the three non-zero
+      multiples equally likely); an integer translation by up to 1/8 of the size each way
+      (zeros fill in);
+    - brightness: + b, b ~ U[-0.35, 0.35) (std 0.2, the paper's N(0, 0.2) spread);
+      contrast: deviation from the image mean times 2^c, c ~ U[-0.87, 0.87) (std 0.5, the
+      paper's log2-normal(0, 0.5)); saturation (colour images): deviation from the pixel's
+      channel mean times 2^s, s ~ U[-1.73, 1.73) (std 1, the paper's).
+
+    Each operation is applied with probability p < 1, so the identity always stays in the mix
+    and the augmented distribution determines the original: D cannot make G produce augmented
+    images ("non-leaking", §2.2; the paper sees leaks only as p nears 1). Differentiable in x.
+
+    Args:
+        x: NHWC images in [-1, 1].
+        p: probability (scalar tensor or float) of each operation per image.
+        uniform: U[0, 1) draws of a given shape.
+    """
+    n, h, w = tf.shape(x)[0], x.shape[1], x.shape[2]
+    p = tf.cast(p, tf.float32)
+
+    def chosen():
+        return uniform([n, 1, 1, 1]) < p
+
+    def spread(scale):  # U[-scale, scale) per image, in x's dtype
+        return tf.cast((uniform([n, 1, 1, 1]) * 2.0 - 1.0) * scale, x.dtype)
+
+    x = _where(chosen(), tf.reverse(x, axis=[2]), x)
+    if h == w:
+        k = tf.cast(tf.floor(uniform([n, 1, 1, 1]) * 3.0), tf.int32) + 1   # 1, 2 or 3 turns
+        turned = [tf.image.rot90(x, i) for i in (1, 2, 3)]
+        rotated = _where(k == 1, turned[0], _where(k == 2, turned[1], turned[2]))
+        x = _where(chosen(), rotated, x)
+    x = _where(chosen(), translation(x, uniform), x)
+    x = _where(chosen(), x + spread(0.2 * 3 ** 0.5), x)
+    mean = tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
+    x = _where(chosen(), (x - mean) * tf.pow(2.0, spread(0.5 * 3 ** 0.5)) + mean, x)
+    if x.shape[-1] > 1:
+        mean = tf.reduce_mean(x, axis=3, keepdims=True)
+        x = _where(chosen(), (x - mean) * tf.pow(2.0, spread(3 ** 0.5)) + mean, x)
+    return x
+
+
+def ada_adjust(p, signs, count, target=0.6, images_to_one=500_000):
+    """ADA's update of p (Karras et al. 2020, §3): the overfitting heuristic
+    r_t = E[sign(D(x_real))] over the last ``count`` real images (``signs`` their sum) moves p
+    by ``count / images_to_one`` up when r_t > ``target`` (D too sure of the real data) and down
+    otherwise, clipped to [0, 1]; p can go from 0 to 1 in ``images_to_one`` images (the paper's
+    500k). Returns the new p."""
+    r_t = signs / tf.maximum(count, 1.0)
+    step = tf.sign(r_t - target) * count / images_to_one
+    return tf.clip_by_value(p + step, 0.0, 1.0)

@@ -91,3 +91,64 @@ def test_config_reaches_d_in_training_only(digits_small):
     assert not np.array_equal(seen[-1].numpy(), x.numpy())   # D saw augmented images
     history = gan.fit(digits_small[0][:320], epochs=1, verbose=0).history
     assert all(np.all(np.isfinite(v)) for v in history.values())
+
+
+def test_ada_operations_keep_shapes_and_are_differentiable():
+    for p in (0.0, 0.5, 1.0):
+        with tf.GradientTape() as tape:
+            tape.watch(X)
+            y = augment.ada(X, p)
+            loss = tf.reduce_sum(tf.square(y))
+        assert y.shape == X.shape
+        assert float(tf.reduce_max(tf.abs(tape.gradient(loss, X)))) > 0
+    np.testing.assert_array_equal(augment.ada(X, 0.0).numpy(), X.numpy())   # p = 0: identity
+    assert not np.array_equal(augment.ada(X, 1.0).numpy(), X.numpy())
+
+
+def test_ada_adjustment_follows_the_overfitting_heuristic():
+    # r_t = 1 (every real image judged real) > 0.6: p rises by count / images_to_one
+    assert float(augment.ada_adjust(0.2, 64.0, 64.0, 0.6, 6400)) == pytest.approx(0.21)
+    # r_t = 0 < 0.6: p falls, and stays in [0, 1]
+    assert float(augment.ada_adjust(0.2, 0.0, 64.0, 0.6, 6400)) == pytest.approx(0.19)
+    assert float(augment.ada_adjust(0.0, -64.0, 64.0, 0.6, 6400)) == 0.0
+    assert float(augment.ada_adjust(1.0, 64.0, 64.0, 0.6, 64)) == 1.0
+
+
+def ada_gan(**kwargs):
+    return ganzoo.build("dcgan", seed=0, generator={"filters": 8}, discriminator={"filters": 8},
+                        augment={"ada": {"enabled": True, "images_to_one": 2000,
+                                         "interval": 1}},
+                        training={"batch_size": 32}, **kwargs)
+
+
+def test_ada_p_rises_on_memorised_data_and_falls_when_d_is_unsure(digits_small, tmp_path):
+    gan = ada_gan()
+    # 64 digits over and over: D soon calls every real image real, r_t -> 1, and p climbs
+    history = gan.fit(np.tile(digits_small[0][:64], (5, 1, 1, 1)), epochs=3, verbose=0).history
+    assert history["ada_p"][-1] > history["ada_p"][0] and float(gan.ada_p) > 0.2
+    # D's outputs on real data made negative (a D that calls real images fake: r_t = -1): p falls
+    before = float(gan.ada_p)
+    for _ in range(4):
+        gan.d_optimizer.iterations.assign_add(1)
+        gan.adapt_augmentation(-tf.ones((32, 1)))
+    assert float(gan.ada_p) == pytest.approx(before - 4 * 32 / 2000, abs=1e-6)
+    # p is part of the weights, so checkpoints (save_weights) and saved models keep it
+    gan.save_weights(tmp_path / "ckpt.weights.h5")
+    again = ada_gan()
+    again.load_weights(tmp_path / "ckpt.weights.h5")
+    assert float(again.ada_p) == pytest.approx(float(gan.ada_p))
+    gan.save(tmp_path / "m.keras")
+    assert float(ganzoo.load(tmp_path / "m.keras").ada_p) == pytest.approx(float(gan.ada_p))
+
+
+@pytest.mark.parametrize("name", ["cgan", "wgan_gp", "sngan", "vanilla"])
+def test_every_noise_model_takes_ada(name, digits_small):
+    small = {"vanilla": dict(generator={"hidden": [16]}, discriminator={"hidden": [16]})}.get(
+        name, dict(generator={"filters": 8}, discriminator={"filters": 8}))
+    if name == "sngan":
+        small["data_shape"] = [28, 28, 1]
+    gan = ganzoo.build(name, seed=0, augment={"ada": {"enabled": True, "images_to_one": 1000,
+                                                      "interval": 1}},
+                       training={"batch_size": 32}, **small)
+    history = gan.fit(digits_small[0][:128], digits_small[1][:128], epochs=1, verbose=0).history
+    assert "ada_p" in history and all(np.all(np.isfinite(v)) for v in history.values())

@@ -55,7 +55,17 @@ NOISE_SCHEMA = schema.extend(
                                 "color, translation, cutout, brightness, saturation, contrast "
                                 "('' for none)"),
                            "DiffAugment (Zhao et al. 2020): operations applied, differentiably, "
-                           "to every image D sees, real and generated, in both updates")},
+                           "to every image D sees, real and generated, in both updates"),
+             "ada": {
+                 "enabled": Key(False, None, "ADA (Karras et al. 2020): flips, 90-degree "
+                                "rotations, integer translations and colour changes, each with "
+                                "a probability p adjusted during training"),
+                 "target": Key(0.6, schema.number_in(0.0, 1.0), "the target of the "
+                               "overfitting heuristic r_t = E[sign(D(x_real))] (the paper's 0.6)"),
+                 "images_to_one": Key(500000, schema.positive_int(), "images over which p can "
+                                      "rise from 0 to 1 (the paper's 500k)"),
+                 "interval": Key(4, schema.positive_int(), "D updates between adjustments of "
+                                 "p (the paper's 4)")}},
     ema={"enabled": Key(False, None, "keep an exponential moving average of G's weights for "
                                      "generate (BatchNorm statistics copied)"),
          "decay": Key(0.999, schema.number_in(0.0, 1.0, hi_open=True),
@@ -109,6 +119,16 @@ class GAN(ZooModel):
             self.ema_generator.set_weights(self.generator.get_weights())
         policy = cfg.get("augment", {}).get("policy", "")
         self.augment = augment.policy_fn(policy, uniform=self.uniform) if policy else None
+        ada = cfg.get("augment", {}).get("ada", {})
+        self.ada = dict(ada) if ada.get("enabled") else None
+        if self.ada is not None:  # p and r_t's running sums: saved with the weights, so resumed
+            self.ada_p = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                         name="ada_p", aggregation="mean")
+            self.ada_signs = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                             name="ada_signs", aggregation="mean")
+            self.ada_count = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                             name="ada_count", aggregation="mean")
+            self.extra_metric_names = ("ada_p",)
         self.loss_name = cfg["loss"]["name"]
         d_loss, self.g_loss_fn = losses.get(self.loss_name)
         if self.loss_name in losses.CROSS_ENTROPY:  # one-sided label smoothing (real_label)
@@ -253,7 +273,32 @@ class GAN(ZooModel):
         sees, real or generated, in the D and the G update alike)."""
         if training and self.augment is not None:
             x = self.augment(x)
+        if training and self.ada is not None:
+            x = augment.ada(x, self.ada_p, self.uniform)
         return self.discriminator(x if labels is None else [x, labels], training=training)
+
+    def adapt_augmentation(self, real_out):
+        """ADA (Karras et al. 2020, §3), after a D update: add this batch's sign(D(x_real)) to
+        r_t's running sums and, every ``augment.ada.interval`` D updates, move p towards
+        r_t = ``augment.ada.target`` (:func:`ganzoo.augment.ada_adjust`). Nothing without
+        ``augment.ada.enabled``."""
+        if self.ada is None:
+            return
+        real = real_out[0] if isinstance(real_out, (list, tuple)) else real_out
+        batch = tf.stack([tf.reduce_sum(tf.sign(tf.cast(real, tf.float32))),
+                          tf.cast(tf.size(real), tf.float32)])
+        if replicas_in_sync() > 1:  # every replica then holds the global sums and the same p
+            batch = tf.distribute.get_replica_context().all_reduce(
+                tf.distribute.ReduceOp.SUM, batch)
+        signs, count = self.ada_signs + batch[0], self.ada_count + batch[1]
+        # no tf.cond: a cross-replica assignment may not sit inside control flow
+        due = self.d_optimizer.iterations % self.ada["interval"] == 0
+        self.ada_p.assign(tf.where(due, augment.ada_adjust(
+            self.ada_p, signs, count, self.ada["target"], self.ada["images_to_one"]),
+            self.ada_p))
+        self.ada_signs.assign(tf.where(due, 0.0, signs))
+        self.ada_count.assign(tf.where(due, 0.0, count))
+        self.log(ada_p=self.ada_p)
 
     def d_outputs(self, real_out, fake_out):
         """Mean D(x) and D(G(z)) for the logs: probabilities for cross-entropy losses, raw

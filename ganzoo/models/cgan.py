@@ -104,6 +104,7 @@ class ConditionalGAN(GAN):
             self.apply_gradients(self.d_optimizer, d_loss, d_tape, D_vars)
             self.apply_gradients(self.g_optimizer, g_loss, g_tape, G_vars)
             self.update_ema()
+            self.adapt_augmentation(head.realness(self, real_out))  # augment.ada
             return self.log(d_loss=d_loss, g_loss=g_loss, **outs)
 
         # D on real (x, y) and on G(z, ỹ), ỹ ~ U{0..C-1}
@@ -113,6 +114,7 @@ class ConditionalGAN(GAN):
             real_out, fake_out = head.D(self, x, y), head.D(self, fake, y_fake)
             d_loss, outs = head.d_loss(self, real_out, fake_out, y, y_fake)
         self.apply_gradients(self.d_optimizer, d_loss, tape, D_vars)
+        self.adapt_augmentation(head.realness(self, real_out))  # augment.ada
         self.log(d_loss=d_loss, **outs)
 
         def generator_update():  # fresh z and ỹ; G wants D to take G(z, ỹ) for a real ỹ
@@ -146,6 +148,10 @@ class LabelInput:
         return gan.D(x, y)
 
     @staticmethod
+    def realness(gan, out):  # D's logit (augment.ada's sign)
+        return out
+
+    @staticmethod
     def d_loss(gan, real_out, fake_out, y, y_fake):
         return gan.d_loss_fn(real_out, fake_out), gan.d_outputs(real_out, fake_out)
 
@@ -165,6 +171,10 @@ class ACGAN:
     @staticmethod
     def D(gan, x, y):
         return gan.D(x)
+
+    @staticmethod
+    def realness(gan, out):  # the adversarial logit, not the class head
+        return out[0]
 
     @staticmethod
     def d_loss(gan, real_out, fake_out, y, y_fake):
@@ -192,6 +202,10 @@ class CPlus1:
     @staticmethod
     def D(gan, x, y):
         return gan.D(x)
+
+    @staticmethod
+    def realness(gan, out):  # log P(some real class) - log P(generated)
+        return tf.reduce_logsumexp(out[:, :gan.num_classes], axis=-1) - out[:, -1]
 
     @staticmethod
     def d_loss(gan, real_out, fake_out, y, y_fake):

@@ -92,5 +92,6 @@ class SNGAN(VanillaGAN):
             real_out, fake_out = self.D(x, c), self.D(fake, self.cluster_of_noise(z))
             d_loss = self.d_loss_fn(real_out, fake_out)
         self.apply_gradients(self.d_optimizer, d_loss, tape, D_vars)
+        self.adapt_augmentation(real_out)  # augment.ada: p follows E[sign(D(x))]
         self.log(d_loss=d_loss, **self.d_outputs(real_out, fake_out))
         return self.step_logs()

@@ -58,6 +58,7 @@ class VanillaGAN(SelfConditioned, GAN):
             self.apply_gradients(self.d_optimizer, d_loss, d_tape, D_vars)
             self.apply_gradients(self.g_optimizer, g_loss, g_tape, G_vars)
             self.update_ema()
+            self.adapt_augmentation(real_out)  # augment.ada: p follows E[sign(D(x))]
             return self.log(d_loss=d_loss, g_loss=g_loss, **self.d_outputs(real_out, fake_out))
 
         # sample z^(1..m) ~ p_g(z); ascend ∇ 1/m Σ [log D(x^(i)) + log(1 - D(G(z^(i))))]
@@ -67,6 +68,7 @@ class VanillaGAN(SelfConditioned, GAN):
             real_out, fake_out = self.D(x, c), self.D(fake, self.cluster_of_noise(z))
             d_loss = self.d_loss_fn(real_out, fake_out)
         self.apply_gradients(self.d_optimizer, d_loss, tape, D_vars)
+        self.adapt_augmentation(real_out)  # augment.ada: p follows E[sign(D(x))]
         self.log(d_loss=d_loss, **self.d_outputs(real_out, fake_out))
 
         def generator_update():  # fresh z^(1..m); descend ∇ 1/m Σ -log D(G(z^(i))) (§3)

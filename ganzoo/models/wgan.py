@@ -89,6 +89,7 @@ class WGAN(SelfConditioned, GAN):
             real_out, fake_out = self.D(x, k), self.D(fake, self.cluster_of_noise(z))
             d_loss = losses.wasserstein_discriminator_loss(real_out, fake_out)
         self.apply_gradients(self.d_optimizer, d_loss, tape, critic)   # RMSprop(α)
+        self.adapt_augmentation(real_out)  # augment.ada: p follows E[sign(D(x))]
         c = self.config["critic"]["clip_value"]
         for w in critic:                                                # w <- clip(w, -c, c)
             w.assign(tf.clip_by_value(w, -c, c))
@@ -173,6 +174,7 @@ class WGANGP(WGAN):
             gp = losses.gradient_penalty(lambda v: self.D(v, k), x, fake, alpha=eps)
             d_loss = w_loss + self.config["critic"]["gp_weight"] * gp    # L = ... + λ gp
         self.apply_gradients(self.d_optimizer, d_loss, tape, critic)   # Adam(α, β1, β2)
+        self.adapt_augmentation(real_out)  # augment.ada: p follows E[sign(D(x))]
         outs = self.d_outputs(real_out, fake_out)
         self.log(d_loss=d_loss, gp=gp, w_distance=outs["d_real"] - outs["d_fake"], **outs)
         self.generator_update(m)

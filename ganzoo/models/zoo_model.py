@@ -169,7 +169,9 @@ class ZooModel(keras.Model):
             keras.config.set_dtype_policy(previous)
         if self.precision != "float32":
             self._float32_outputs()
-        self.trackers = [keras.metrics.Mean(name=n) for n in self.metric_names]
+        # metric_names, and what build_networks adds for options in use (e.g. augment.ada's p)
+        names = tuple(self.metric_names) + tuple(getattr(self, "extra_metric_names", ()))
+        self.trackers = [keras.metrics.Mean(name=n) for n in names]
         self.g_optimizer = None
         self.d_optimizer = None
         # sub-models exist: needed by save_weights, tf.distribute, BackupAndRestore
