@@ -572,7 +572,13 @@ def _check_same_run(out, config, info):
     """A resumed run must use the interrupted run's config and data."""
     from ganzoo import config as config_lib
 
+    from ganzoo import registry
+
     saved = config_lib.read_yaml(os.path.join(out, "config.yaml"))
+    if saved.get("model") in registry.list_models():
+        # a run interrupted before an upgrade of ganzoo: keys added since at their defaults
+        # (and removed ones dropped), as loading its model does
+        saved = registry.get_class(saved["model"]).upgrade_config(saved)
     saved_info = files.read_json(os.path.join(out, "run.json"), "run record")
     history = os.path.join(out, "history.json")
     if os.path.exists(history):

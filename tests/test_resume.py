@@ -88,3 +88,12 @@ def test_resume_refuses_other_options(tmp_path):
         runs._check_same_run(str(tmp_path), ganzoo.resolve_config("dcgan", latent_dim=64), info)
     with pytest.raises(ganzoo.RunError, match="differ from the interrupted run"):
         runs._check_same_run(str(tmp_path), config, dict(info, dataset="mnist"))
+    # a run interrupted before ganzoo added keys (here augment and spectral_norm) resumes
+    older = {k: v for k, v in config.items() if k != "augment"}
+    older["discriminator"] = {k: v for k, v in config["discriminator"].items()
+                              if k != "spectral_norm"}
+    config_lib.dump_yaml(older, tmp_path / "config.yaml")
+    runs._check_same_run(str(tmp_path), config, info)
+    with pytest.raises(ganzoo.RunError, match="differ from the interrupted run"):
+        runs._check_same_run(str(tmp_path), ganzoo.resolve_config(
+            "dcgan", augment={"policy": "cutout"}), info)
