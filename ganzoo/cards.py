@@ -36,7 +36,10 @@ _LIMITATIONS = [
 def _layer_table(model):
     rows = ["| layer | type | output shape | parameters |", "| --- | --- | --- | --- |"]
     for layer in model.layers:
-        rows.append(f"| {layer.name} | {type(layer).__name__} | {tuple(layer.output.shape)} "
+        out = layer.output
+        shape = ", ".join(str(tuple(o.shape)) for o in out) if isinstance(out, (list, tuple)) \
+            else str(tuple(out.shape))
+        rows.append(f"| {layer.name} | {type(layer).__name__} | {shape} "
                     f"| {layer.count_params():,} |")
     rows.append(f"| **total** | | | **{model.count_params():,}** |")
     return "\n".join(rows)

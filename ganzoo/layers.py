@@ -283,3 +283,110 @@ class PixelClusters(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "clusters": self.clusters,
                 "components": self.components}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class LatentChunks(keras.layers.Layer):
+    """Split z into ``chunks`` equal parts along its last axis: BigGAN's hierarchical latent
+    (Brock et al. 2019, §4 "Hierarchical latent spaces"), one part for the first dense layer
+    and one for each residual block's conditional BatchNorm.
+
+    Example:
+
+    ```python
+    parts = ganzoo.layers.LatentChunks(4)(z)   # (N, 128) -> four (N, 32)
+    ```
+    """
+
+    def __init__(self, chunks, **kwargs):
+        super().__init__(**kwargs)
+        self.chunks = int(chunks)
+
+    def call(self, z):
+        return keras.ops.split(z, self.chunks, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        part = None if input_shape[-1] is None else input_shape[-1] // self.chunks
+        return [tuple(input_shape[:-1]) + (part,)] * self.chunks
+
+    def get_config(self):
+        return {**super().get_config(), "chunks": self.chunks}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class ScaleShift(keras.layers.Layer):
+    """``x * (1 + gain) + bias`` with a gain and bias per sample and channel: the affine part of
+    conditional BatchNorm (de Vries et al. 2017; BigGAN's class-conditional BatchNorm, Brock
+    et al. 2019, §3, whose gains are centred at 1 as in the authors' code).
+
+    Inputs ``[x, gain, bias]``: x of shape (N, H, W, C), gain and bias of shape (N, C).
+
+    Example:
+
+    ```python
+    h = keras.layers.BatchNormalization(center=False, scale=False)(x)
+    h = ganzoo.layers.ScaleShift()([h, Dense(C)(cond), Dense(C)(cond)])
+    ```
+    """
+
+    def call(self, inputs):
+        x, gain, bias = inputs
+        gain = keras.ops.cast(gain, x.dtype)[:, None, None, :]
+        bias = keras.ops.cast(bias, x.dtype)[:, None, None, :]
+        return x * (1.0 + gain) + bias
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class Attention2D(keras.layers.Layer):
+    """The attention of a self-attention block (Zhang et al. 2019, "Self-Attention Generative
+    Adversarial Networks", §3), without weights: softmax(θ φᵀ) g over positions.
+
+    Inputs ``[theta, phi, g]``: theta (N, H, W, c) queries at every position, phi (N, h, w, c)
+    keys and g (N, h, w, c') values at (possibly pooled) positions. Output (N, H, W, c'): at
+    each position, the values averaged with the softmax of its query against every key (the
+    authors' BigGAN code pools phi and g 2x2, as :func:`ganzoo.biggan_nets.self_attention`).
+
+    Example:
+
+    ```python
+    out = ganzoo.layers.Attention2D()([theta, phi, g])
+    ```
+    """
+
+    def call(self, inputs):
+        theta, phi, g = inputs
+        n, h, w = keras.ops.shape(theta)[0], keras.ops.shape(theta)[1], keras.ops.shape(theta)[2]
+        q = keras.ops.reshape(theta, (n, -1, theta.shape[-1]))
+        k = keras.ops.reshape(phi, (n, -1, phi.shape[-1]))
+        v = keras.ops.reshape(g, (n, -1, g.shape[-1]))
+        beta = keras.ops.softmax(keras.ops.matmul(q, keras.ops.transpose(k, (0, 2, 1))), axis=-1)
+        return keras.ops.reshape(keras.ops.matmul(beta, v), (n, h, w, g.shape[-1]))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[0][:-1]) + (input_shape[2][-1],)
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class ScaledResidual(keras.layers.Layer):
+    """``x + γ·o`` with a learned scalar γ that starts at 0 (Zhang et al. 2019, eq. 3), so a
+    self-attention block begins as the identity and the network learns how much to use it.
+
+    Example:
+
+    ```python
+    y = ganzoo.layers.ScaledResidual()([x, attention_output])
+    ```
+    """
+
+    def build(self, input_shape):
+        self.gamma = self.add_weight(shape=(), initializer="zeros", name="gamma")
+
+    def call(self, inputs):
+        x, o = inputs
+        return x + keras.ops.cast(self.gamma, x.dtype) * o
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]

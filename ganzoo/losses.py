@@ -169,6 +169,31 @@ def gradient_penalty(critic, real, fake, alpha=None, epsilon=1e-12):
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
+
+def orthogonal_regularization(kernels, beta=1e-4):
+    """BigGAN's orthogonal regularisation: β Σ_W ‖WᵀW ⊙ (1 − I)‖²_F.
+
+    Brock, Donahue & Simonyan 2019, "Large Scale GAN Training for High Fidelity Natural Image
+    Synthesis", §3.1, eq. 2: it pushes the filters of each layer towards mutual orthogonality
+    without constraining their norms. Each kernel is read as a matrix W of shape
+    [fan_in, filters] (a Keras kernel [..., filters] reshaped), so WᵀW holds the filters'
+    inner products; the diagonal (their squared norms) is left out.
+
+    Args:
+        kernels: iterable of kernel tensors (dense [in, out] or convolution [kh, kw, in, out]).
+        beta: the weight β (the paper's 1e-4).
+
+    Returns:
+        A scalar float32 tensor.
+    """
+    total = tf.constant(0.0)
+    for kernel in kernels:
+        w = tf.cast(tf.reshape(kernel, (-1, tf.shape(kernel)[-1])), tf.float32)
+        gram = tf.matmul(w, w, transpose_a=True)
+        off_diagonal = gram * (1.0 - tf.eye(tf.shape(gram)[0]))
+        total += tf.reduce_sum(tf.square(off_diagonal))
+    return beta * total
+
 _PAIRS = {
     "non_saturating": (cross_entropy_discriminator_loss, non_saturating_generator_loss),
     "minimax": (cross_entropy_discriminator_loss, minimax_generator_loss),

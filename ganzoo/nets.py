@@ -24,6 +24,7 @@ from ganzoo import schema as s
 from ganzoo.blocks import (discriminator_inputs, generator_inputs, spectral,  # noqa: F401
                            synced_batch_norm, upsampling_plan)
 from ganzoo.layers import Maxout
+from ganzoo.biggan_nets import biggan_discriminator, biggan_generator
 from ganzoo.resnets import resnet_discriminator, resnet_generator
 
 
@@ -264,9 +265,9 @@ def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1
 
 
 GENERATORS = {"dcgan": dcgan_generator, "lsgan": lsgan_generator, "mlp": mlp_generator,
-              "resnet": resnet_generator}
+              "resnet": resnet_generator, "biggan": biggan_generator}
 DISCRIMINATORS = {"dcgan": dcgan_discriminator, "mlp": mlp_discriminator,
-                  "resnet": resnet_discriminator}
+                  "resnet": resnet_discriminator, "biggan": biggan_discriminator}
 
 
 def _defaults(builder):
@@ -302,6 +303,17 @@ _SPECTRAL = {"spectral_norm": (None, "wrap every convolution and dense layer in 
 _MLP = {"hidden": (s.list_of_positive_ints(), "widths of the hidden layers"),
         "activation": (_activation(), "hidden activation")}
 
+_WIDTHS = ((lambda v: isinstance(v, (list, tuple)) and all(
+    isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in v),
+    "a list of positive integers ([] for filters in every block)"),
+    "channels of each block ([] for filters in every block)")
+_BIGGAN = {"filters": (s.positive_int(), "channels of every block when widths is []"),
+           "widths": _WIDTHS,
+           "attention": (s.zero_or_at_least(1), "resolution (pixels) after which the "
+                         "self-attention block sits; 0 for none"),
+           "init_std": (s.positive_number(), "standard deviation of the N(0, std) "
+                        "initialiser"), **_SPECTRAL}
+
 #: schema of the ``generator`` section of the noise-to-sample variants
 GENERATOR_SCHEMA = s.Choice("type", {
     "dcgan": _network_keys(dcgan_generator, {
@@ -312,10 +324,15 @@ GENERATOR_SCHEMA = s.Choice("type", {
         **_MLP, "batch_norm": (None, "BatchNorm before every hidden activation")}),
     "resnet": _network_keys(resnet_generator, {
         "filters": (s.positive_int(), "channels of every residual block")}),
+    "biggan": _network_keys(biggan_generator, {
+        **_BIGGAN, "shared_dim": (s.positive_int(), "size of the shared class embedding"),
+        "hierarchical": (None, "split z between the dense layer and every block's "
+                         "conditional BatchNorm (Brock et al. 2019, §4)")}),
 }, default="dcgan", doc="the generator network: 'dcgan' (strided transposed convolutions, "
                         "images), 'lsgan' (DCGAN's with a stride-1 layer after each coarse "
                         "stage, Mao et al. 2017), 'resnet' (SNGAN's residual blocks, Miyato et "
-                        "al. 2018) or 'mlp' (dense layers, images or vectors)")
+                        "al. 2018), 'biggan' (residual blocks with class-conditional BatchNorm, "
+                        "Brock et al. 2019) or 'mlp' (dense layers, images or vectors)")
 
 #: schema of the ``discriminator`` section of the noise-to-sample variants
 DISCRIMINATOR_SCHEMA = s.Choice("type", {
@@ -333,9 +350,13 @@ DISCRIMINATOR_SCHEMA = s.Choice("type", {
         **_SPECTRAL}),
     "resnet": _network_keys(resnet_discriminator, {
         "filters": (s.positive_int(), "channels of every residual block"), **_SPECTRAL}),
+    "biggan": _network_keys(biggan_discriminator, {
+        **_BIGGAN, "pooled": (s.optional_positive_int(), "how many leading blocks halve the "
+                              "resolution (null: one fewer than the generator's stages)")}),
 }, default="dcgan", doc="the discriminator network: 'dcgan' (strided convolutions, images), "
-                        "'resnet' (SNGAN's residual blocks) or 'mlp' (dense layers, images or "
-                        "vectors)")
+                        "'resnet' (SNGAN's residual blocks), 'biggan' (residual blocks, "
+                        "self-attention and a projection of the label, Brock et al. 2019) or "
+                        "'mlp' (dense layers, images or vectors)")
 
 
 def build_network(table, section, **context):

@@ -27,44 +27,48 @@ def _glorot(gain=1.0):
     return keras.initializers.VarianceScaling(gain ** 2, "fan_avg", "uniform")
 
 
-def _conv(filters, kernel, name, spectral_norm, gain=math.sqrt(2)):
-    return spectral(layers.Conv2D(filters, kernel, padding="same", kernel_initializer=_glorot(gain),
-                                  name=name), spectral_norm)
+def _conv(filters, kernel, name, spectral_norm, gain=math.sqrt(2), init=None):
+    return spectral(layers.Conv2D(filters, kernel, padding="same",
+                                  kernel_initializer=init or _glorot(gain), name=name),
+                    spectral_norm)
 
 
 def _bn(name):
     return synced_batch_norm(name, momentum=0.9, epsilon=1e-5)
 
 
-def up_block(x, filters, name):
+def up_block(x, filters, name, norm=None, spectral_norm=False, init=None):
     """SNGAN's generator block (Table 4): residual BN-ReLU-up-conv3-BN-ReLU-conv3 plus an
-    upsampled 1x1 shortcut."""
-    h = layers.ReLU(name=f"{name}_relu1")(_bn(f"{name}_bn1")(x))
+    upsampled 1x1 shortcut. BigGAN's block is the same with ``norm`` a class-conditional
+    BatchNorm (a function ``(h, name) -> h``), spectral norm and its own ``init``."""
+    norm = norm or (lambda h, bn_name: _bn(bn_name)(h))
+    h = layers.ReLU(name=f"{name}_relu1")(norm(x, f"{name}_bn1"))
     h = NearestUpsample2x(name=f"{name}_up")(h)
-    h = _conv(filters, 3, f"{name}_conv1", False)(h)
-    h = layers.ReLU(name=f"{name}_relu2")(_bn(f"{name}_bn2")(h))
-    h = _conv(filters, 3, f"{name}_conv2", False)(h)
+    h = _conv(filters, 3, f"{name}_conv1", spectral_norm, init=init)(h)
+    h = layers.ReLU(name=f"{name}_relu2")(norm(h, f"{name}_bn2"))
+    h = _conv(filters, 3, f"{name}_conv2", spectral_norm, init=init)(h)
     s = NearestUpsample2x(name=f"{name}_sc_up")(x)
-    s = _conv(filters, 1, f"{name}_sc", False, gain=1.0)(s)
+    s = _conv(filters, 1, f"{name}_sc", spectral_norm, gain=1.0, init=init)(s)
     return layers.Add(name=f"{name}_add")([h, s])
 
 
-def down_block(x, filters, name, spectral_norm, downsample=True, first=False):
+def down_block(x, filters, name, spectral_norm, downsample=True, first=False, init=None):
     """SNGAN's discriminator block: ReLU-conv3-ReLU-conv3(-pool) plus a 1x1 shortcut; the
     ``first`` ("optimized") block has no leading ReLU and pools its input before the shortcut's
-    convolution. A block that neither pools nor changes the width keeps the identity shortcut."""
+    convolution. A block that neither pools nor changes the width keeps the identity shortcut.
+    BigGAN's discriminator block is the same (with its own ``init``)."""
     h = x if first else layers.ReLU(name=f"{name}_relu1")(x)
-    h = _conv(filters, 3, f"{name}_conv1", spectral_norm)(h)
+    h = _conv(filters, 3, f"{name}_conv1", spectral_norm, init=init)(h)
     h = layers.ReLU(name=f"{name}_relu2")(h)
-    h = _conv(filters, 3, f"{name}_conv2", spectral_norm)(h)
+    h = _conv(filters, 3, f"{name}_conv2", spectral_norm, init=init)(h)
     if downsample:
         h = layers.AveragePooling2D(2, name=f"{name}_pool")(h)
     s = x
     if first:
         s = layers.AveragePooling2D(2, name=f"{name}_sc_pool")(s)
-        s = _conv(filters, 1, f"{name}_sc", spectral_norm, gain=1.0)(s)
+        s = _conv(filters, 1, f"{name}_sc", spectral_norm, gain=1.0, init=init)(s)
     elif downsample or x.shape[-1] != filters:
-        s = _conv(filters, 1, f"{name}_sc", spectral_norm, gain=1.0)(s)
+        s = _conv(filters, 1, f"{name}_sc", spectral_norm, gain=1.0, init=init)(s)
         if downsample:
             s = layers.AveragePooling2D(2, name=f"{name}_sc_pool")(s)
     return layers.Add(name=f"{name}_add")([h, s])

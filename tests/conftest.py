@@ -15,6 +15,8 @@ SMALL_NETS = {
     "sngan": dict(data_shape=[28, 28, 1], generator={"filters": 8},
                   discriminator={"filters": 8}),
     "vanilla": dict(generator={"hidden": [32]}, discriminator={"hidden": [16]}),
+    "biggan": dict(data_shape=[28, 28, 1], latent_dim=96, generator={"filters": 8, "attention": 14},
+                   discriminator={"filters": 8, "attention": 14}),
 }
 
 

@@ -82,6 +82,20 @@ def one_step(name, strategy):
                            training={"batch_size": 64, "precision": "float32",
                                      "reuse_fakes": False})
         data = ganzoo.datasets.load_digits("train")[0][:64]
+    elif name == "biggan":  # conditional BatchNorm, attention, spectral norm in G and D;
+        # SGD as sngan: G's biases before BatchNorm have gradients within rounding of zero,
+        # and Adam's first step moves each by +-lr on their sign (4e-4 apart measured). D's
+        # first outputs are ~200 (a global sum over 14x14 positions): its gradients, summed in
+        # another order on two replicas, differ by 1e-4 relative (1.8e-5 apart at lr 1e-3, G's
+        # loss 6.5e-5 apart at 1e-4); D pools to 7x7 here and the rate is 1e-5
+        gan = ganzoo.build(name, seed=3, strategy=strategy, data_shape=[28, 28, 1],
+                           latent_dim=96, generator={"filters": 8, "attention": 14},
+                           discriminator={"filters": 8, "attention": 14, "pooled": 2},
+                           optimizer={"generator": {"name": "sgd", "learning_rate": 1e-5},
+                                      "discriminator": {"name": "sgd", "learning_rate": 1e-5}},
+                           training={"batch_size": 64, "precision": "float32", "d_steps": 1})
+        images, labels = ganzoo.datasets.load_digits("train")
+        data = (images[:64], labels[:64].astype("int32"))
     elif name == "sngan":  # ring preset, SGD: Adam's first step is lr * g / (|g| + eps), so a
         # gradient within rounding of zero (the hinge's flat side) moves a weight by up to lr
         # depending on the order of the sums: 1.7e-5 on one bias of D measured with Adam
@@ -113,7 +127,7 @@ print("RESULT" + json.dumps(out))
 
 
 @pytest.mark.parametrize("name", ["vanilla", "wgan", "wgan_gp", "cgan", "dcgan", "lsgan",
-                                  "dcgan_sn", "dcgan_ada", "sngan", "pix2pix",
+                                  "dcgan_sn", "dcgan_ada", "sngan", "biggan", "pix2pix",
                                   "cyclegan"])
 def test_one_mirrored_step_equals_the_single_device_step(name):
     # One model per process: TensorFlow's collective ops get confused by several

@@ -35,7 +35,7 @@ def test_every_family_exports_and_verifies(name, fmt, trained, tmp_path):
     assert meta["verification"]["max_abs_diff"] <= 1e-4
     assert meta["model"] == name and meta["format"] == fmt
     names = [i["name"] for i in meta["inputs"]]
-    assert names == (["z", "label"] if name == "cgan" else ["z"])
+    assert names == (["z", "label"] if name in ("cgan", "biggan") else ["z"])
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".ganzoo-export-")]
 
 

@@ -356,7 +356,7 @@ class ZooModel(keras.Model):
             scale = tf.cast(optimizer.dynamic_scale, loss.dtype)
         grads = tape.gradient(loss, variables, output_gradients=scale)
         if replicas > 1:
-            grads = [None if g is None else g / replicas for g in grads]
+            grads = [None if g is None else _divide(g, replicas) for g in grads]
         optimizer.apply_gradients(zip(grads, variables))
 
     def step_logs(self):
@@ -544,3 +544,10 @@ def _multi_worker():
         return False
     in_multi_worker_mode = getattr(strategy.extended, "_in_multi_worker_mode", None)
     return bool(in_multi_worker_mode()) if in_multi_worker_mode else True
+
+
+def _divide(gradient, n):
+    """``gradient / n``, for dense gradients and the ``IndexedSlices`` of embedding lookups."""
+    if isinstance(gradient, tf.IndexedSlices):
+        return tf.IndexedSlices(gradient.values / n, gradient.indices, gradient.dense_shape)
+    return gradient / n
