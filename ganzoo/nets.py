@@ -194,6 +194,91 @@ def dcgan_discriminator(data_shape, num_classes=None, label_input=False, outputs
     return _heads(x, inputs, outputs, aux_classes, init, name, spectral_norm)
 
 
+# ----------------------------------------------------------------------------- SNGAN's standard CNN
+
+
+def sngan_cnn_generator(data_shape, latent_dim, num_classes=None, filters=64, init_std=0.02,
+                        name="generator"):
+    """SNGAN's "standard CNN" generator (Miyato et al. 2018, Appendix B, Table 3a).
+
+    z -> Dense to a base grid of ``filters * 2**stages`` channels (4x4x512 at 32x32) ->
+    BatchNorm -> ReLU -> [4x4 stride-2 transposed convolution -> BatchNorm -> ReLU] per stage,
+    channels halving to ``filters`` -> 3x3 stride-1 convolution -> tanh.
+
+    Args:
+        data_shape: (H, W, C) of the output.
+        latent_dim: size of z (the paper's 128).
+        num_classes: if set, the model takes ``[z, labels]`` (one-hot joined to z).
+        filters: channels of the last hidden stage (the paper's 64).
+        init_std: standard deviation of the N(0, std) weight initialiser.
+
+    Returns:
+        A ``keras.Model`` mapping (batch, latent_dim) to images in [-1, 1].
+
+    Example:
+
+    ```python
+    g = ganzoo.nets.sngan_cnn_generator((32, 32, 3), latent_dim=128)
+    g.output_shape                  # (None, 32, 32, 3)
+    ```
+    """
+    stages, bh, bw = upsampling_plan(data_shape)
+    init = keras.initializers.RandomNormal(0.0, init_std)
+    width = filters * 2 ** stages
+    inputs, x = generator_inputs(latent_dim, num_classes)
+    x = layers.Dense(bh * bw * width, use_bias=False, kernel_initializer=init,
+                     name="project")(x)
+    x = layers.Reshape((bh, bw, width), name="to_grid")(x)
+    x = _bn_relu(x, True, "project")
+    for i in range(stages):
+        width //= 2
+        x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
+                                   kernel_initializer=init, name=f"up{i + 1}")(x)
+        x = _bn_relu(x, True, f"up{i + 1}")
+    x = layers.Conv2D(data_shape[2], 3, padding="same", kernel_initializer=init,
+                      name="to_image")(x)
+    out = layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    return keras.Model(inputs, out, name=name)
+
+
+def sngan_cnn_discriminator(data_shape, num_classes=None, label_input=False, outputs=1,
+                            aux_classes=0, filters=64, init_std=0.02, leaky_slope=0.1,
+                            spectral_norm=True, name="discriminator"):
+    """SNGAN's "standard CNN" discriminator (Miyato et al. 2018, Appendix B, Table 3b).
+
+    Per stride-2 stage, a 3x3 stride-1 and a 4x4 stride-2 convolution of the same width
+    (``filters``, doubling per stage: 64, 128, 256 at 32x32), then a 3x3 stride-1 convolution of
+    ``filters * 2**stages`` (512) channels, each followed by LeakyReLU(0.1); no normalisation
+    layers; flattened into a dense output.
+
+    Args:
+        data_shape: (H, W, C) of the input.
+        num_classes, label_input, outputs, aux_classes: as :func:`dcgan_discriminator`.
+        filters: channels of the first stage (the paper's 64).
+        init_std: standard deviation of the N(0, std) weight initialiser.
+        leaky_slope: LeakyReLU slope (the paper's 0.1).
+        spectral_norm: spectral normalization in every layer (the paper's point; on).
+
+    Returns:
+        A ``keras.Model`` mapping images in [-1, 1] (and labels) to logits.
+    """
+    stages, _, _ = upsampling_plan(data_shape)
+    init = keras.initializers.RandomNormal(0.0, init_std)
+    inputs, x = discriminator_inputs(data_shape, num_classes, label_input)
+
+    def conv(h, width, kernel, stride, layer_name):
+        h = spectral(layers.Conv2D(width, kernel, strides=stride, padding="same",
+                                   kernel_initializer=init, name=layer_name), spectral_norm)(h)
+        return layers.LeakyReLU(negative_slope=leaky_slope, name=f"{layer_name}_lrelu")(h)
+
+    for i in range(stages):
+        x = conv(x, filters * 2 ** i, 3, 1, f"same{i + 1}")
+        x = conv(x, filters * 2 ** i, 4, 2, f"down{i + 1}")
+    x = conv(x, filters * 2 ** stages, 3, 1, "last")
+    x = layers.Flatten(name="flatten")(x)
+    return _heads(x, inputs, outputs, aux_classes, init, name, spectral_norm)
+
+
 # ----------------------------------------------------------------------------- MLP
 
 
@@ -265,9 +350,11 @@ def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1
 
 
 GENERATORS = {"dcgan": dcgan_generator, "lsgan": lsgan_generator, "mlp": mlp_generator,
-              "resnet": resnet_generator, "biggan": biggan_generator}
+              "resnet": resnet_generator, "sngan_cnn": sngan_cnn_generator,
+              "biggan": biggan_generator}
 DISCRIMINATORS = {"dcgan": dcgan_discriminator, "mlp": mlp_discriminator,
-                  "resnet": resnet_discriminator, "biggan": biggan_discriminator}
+                  "resnet": resnet_discriminator, "sngan_cnn": sngan_cnn_discriminator,
+                  "biggan": biggan_discriminator}
 
 
 def _defaults(builder):
@@ -324,6 +411,8 @@ GENERATOR_SCHEMA = s.Choice("type", {
         **_MLP, "batch_norm": (None, "BatchNorm before every hidden activation")}),
     "resnet": _network_keys(resnet_generator, {
         "filters": (s.positive_int(), "channels of every residual block")}),
+    "sngan_cnn": _network_keys(sngan_cnn_generator, {
+        "filters": _CONV["filters"], "init_std": _CONV["init_std"]}),
     "biggan": _network_keys(biggan_generator, {
         **_BIGGAN, "shared_dim": (s.positive_int(), "size of the shared class embedding"),
         "hierarchical": (None, "split z between the dense layer and every block's "
@@ -331,8 +420,9 @@ GENERATOR_SCHEMA = s.Choice("type", {
 }, default="dcgan", doc="the generator network: 'dcgan' (strided transposed convolutions, "
                         "images), 'lsgan' (DCGAN's with a stride-1 layer after each coarse "
                         "stage, Mao et al. 2017), 'resnet' (SNGAN's residual blocks, Miyato et "
-                        "al. 2018), 'biggan' (residual blocks with class-conditional BatchNorm, "
-                        "Brock et al. 2019) or 'mlp' (dense layers, images or vectors)")
+                        "al. 2018), 'sngan_cnn' (the same paper's standard CNN), 'biggan' "
+                        "(residual blocks with class-conditional BatchNorm, Brock et al. 2019) "
+                        "or 'mlp' (dense layers, images or vectors)")
 
 #: schema of the ``discriminator`` section of the noise-to-sample variants
 DISCRIMINATOR_SCHEMA = s.Choice("type", {
@@ -350,11 +440,16 @@ DISCRIMINATOR_SCHEMA = s.Choice("type", {
         **_SPECTRAL}),
     "resnet": _network_keys(resnet_discriminator, {
         "filters": (s.positive_int(), "channels of every residual block"), **_SPECTRAL}),
+    "sngan_cnn": _network_keys(sngan_cnn_discriminator, {
+        "filters": (s.positive_int(), "channels of the first stage, doubling per stage"),
+        "init_std": _CONV["init_std"], "leaky_slope": (s.number_in(0.0, 1.0), "LeakyReLU slope"),
+        **_SPECTRAL}),
     "biggan": _network_keys(biggan_discriminator, {
         **_BIGGAN, "pooled": (s.optional_positive_int(), "how many leading blocks halve the "
                               "resolution (null: one fewer than the generator's stages)")}),
 }, default="dcgan", doc="the discriminator network: 'dcgan' (strided convolutions, images), "
-                        "'resnet' (SNGAN's residual blocks), 'biggan' (residual blocks, "
+                        "'resnet' (SNGAN's residual blocks), 'sngan_cnn' (SNGAN's standard "
+                        "CNN), 'biggan' (residual blocks, "
                         "self-attention and a projection of the label, Brock et al. 2019) or "
                         "'mlp' (dense layers, images or vectors)")
 

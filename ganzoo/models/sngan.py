@@ -19,8 +19,9 @@ class SNGAN(VanillaGAN):
     (Appendix B, Table 4: G of three up-sampling residual blocks of 256 channels, D of four
     residual blocks of 128 with a global sum pooling). Hinge loss, n_dis = 5, Adam(2e-4,
     beta = (0, 0.9)), learning rates decaying linearly to 0, as the authors' CIFAR-10 config.
-    ``discriminator.type: dcgan`` (with ``norm: none``) or ``mlp`` swap in other networks; the
-    ``ring`` config is the 2-D toy.
+    ``config="cnn"`` is the paper's standard CNN (Table 3: ``sngan_cnn`` networks, the
+    non-saturating loss and Adam setting B of Table 1); ``discriminator.type: dcgan`` (with
+    ``norm: none``) or ``mlp`` swap in other networks; the ``ring`` config is the 2-D toy.
 
     Example:
 

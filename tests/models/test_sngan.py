@@ -41,6 +41,29 @@ def test_resnets_of_appendix_b():
     assert 4.2e6 < g.count_params() < 4.4e6 and 1.0e6 < d.count_params() < 1.1e6
 
 
+def test_standard_cnn_of_table_3(digits_small):
+    gan = ganzoo.build("sngan", config="cnn")
+    g, d = gan.generator, gan.discriminator
+    assert [x.output.shape[1:] for x in g.layers if x.name.endswith("_relu")] == [
+        (4, 4, 512), (8, 8, 256), (16, 16, 128), (32, 32, 64)]
+    assert [(x.output.shape[1:], x.negative_slope) for x in d.layers
+            if x.name.endswith("_lrelu")] == [
+        ((32, 32, 64), 0.1), ((16, 16, 64), 0.1), ((16, 16, 128), 0.1), ((8, 8, 128), 0.1),
+        ((8, 8, 256), 0.1), ((4, 4, 256), 0.1), ((4, 4, 512), 0.1)]
+    wrapped = [x for x in d.layers if isinstance(x, keras.layers.SpectralNormalization)]
+    kernels = [x.layer.kernel.shape[:2] for x in wrapped]
+    assert kernels == [(3, 3), (4, 4)] * 3 + [(3, 3), (8192, 1)]   # 7 convolutions + dense
+    cfg = gan.config
+    assert cfg["loss"]["name"] == "non_saturating" and cfg["training"]["d_steps"] == 1
+    assert cfg["optimizer"]["generator"]["learning_rate"] == 1e-4
+    small = ganzoo.build("sngan", config="cnn", seed=0, data_shape=[28, 28, 1],
+                         generator={"filters": 8}, discriminator={"filters": 8},
+                         training={"batch_size": 32})
+    history = small.fit(digits_small[0][:256], epochs=1, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in history.values())
+    assert int(small.g_optimizer.iterations) == 8
+
+
 def test_updater_order_and_learning_on_digits(digits_small):
     gan = ganzoo.build("sngan", seed=0, data_shape=[28, 28, 1], generator={"filters": 16},
                        discriminator={"filters": 16}, training={"batch_size": 32})
