@@ -52,18 +52,25 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def forward_flops(model):
     """Forward FLOPs per example of the Conv2D / Conv2DTranspose / Dense layers (2 per MAC)."""
     macs = 0
-    for layer in model._flatten_layers(include_self=False, recursive=True):
+    for outer in model._flatten_layers(include_self=False, recursive=False):
+        if isinstance(outer, keras.Model):
+            macs += forward_flops(outer) // 2
+            continue
+        # a wrapper (SpectralNormalization) runs its inner layer on its own input and output
+        layer = outer.layer if isinstance(outer, keras.layers.Wrapper) else outer
+        if not isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose,
+                                  keras.layers.Dense)):
+            continue
+        x, y = outer.input.shape, outer.output.shape
         if isinstance(layer, keras.layers.Conv2DTranspose):
-            h, w, c_in = layer.input.shape[1:]
             kh, kw = layer.kernel_size
-            macs += h * w * c_in * kh * kw * layer.filters
+            macs += x[1] * x[2] * x[3] * kh * kw * layer.filters
         elif isinstance(layer, keras.layers.Conv2D):
-            h, w, c_out = layer.output.shape[1:]
             kh, kw = layer.kernel_size
-            macs += h * w * c_out * kh * kw * layer.input.shape[-1]
+            macs += y[1] * y[2] * y[3] * kh * kw * x[-1]
         elif isinstance(layer, keras.layers.Dense):
-            rows = int(np.prod(layer.input.shape[1:-1])) if len(layer.input.shape) > 2 else 1
-            macs += rows * layer.input.shape[-1] * layer.units
+            rows = int(np.prod(x[1:-1])) if len(x) > 2 else 1
+            macs += rows * x[-1] * layer.units
     return 2 * macs
 
 

@@ -149,6 +149,32 @@ def test_train_throughput_script(tmp_path):
             r["images_per_s"] > 0 and r["step_gflop"] > 0 for r in rows.values())
 
 
+@pytest.mark.slow
+def test_variant_throughput_script(tmp_path):
+    env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
+    _run("variant_throughput.py", "--variants", "sngan_cnn,biggan", "--images", "128",
+         "--steps", "3", "--rounds", "0", "--peak-n", "128", "--filters", "8", out=tmp_path,
+         env=env)
+    result = _read(tmp_path / "variant_throughput.json")
+    rows = {(r["variant"], r["precision"]): r for r in result["rows"]}
+    assert set(rows) == {(v, p) for v in ("sngan_cnn", "biggan")
+                         for p in ("float32", "mixed_bfloat16")}
+    assert all(r["images_per_s"] > 0 and r["gflop_per_image"] > 0 for r in rows.values())
+    assert rows[("biggan", "float32")]["d_steps"] == 4
+
+
+def test_variant_throughput_flops_reduce_to_the_alternating_count():
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                    "benchmarks"))
+    import variant_throughput
+    # one D and one G update per step, same batch: the 4g + 8d of train_throughput's count
+    assert variant_throughput.update_flops(3.0, 5.0, 1, 1.0) == 4 * 3.0 + 8 * 5.0
+    assert variant_throughput.update_flops(3.0, 5.0, 1, 1.0, shared=True) == 3 * 3.0 + 7 * 5.0
+    # SNGAN: G on 2m samples once per 5 D updates
+    assert variant_throughput.update_flops(3.0, 5.0, 5, 2.0) == pytest.approx(
+        3.0 + 30.0 + (9.0 + 10.0) * 0.4)
+
+
 def test_time_to_quality_script(tmp_path):
     env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
     _run("time_to_quality.py", "--models", "cgan", "--minutes", "0.01", "--eval-every", "2",
