@@ -51,6 +51,13 @@ def update_flops(g, d, d_steps, g_batch_ratio, shared=False):
     return g + 6 * d + (3 * g + 2 * d) * g_batch_ratio / d_steps
 
 
+def timed_steps(steps, d_steps):
+    """At least ``steps`` D updates, with the timed ones (all but the first) a whole number of
+    rounds of ``d_steps``, so every segment holds the same share of G updates."""
+    rounds = max(1, -(-(steps - 1) // d_steps))
+    return rounds * d_steps + 1
+
+
 def load_cifar(n):
     from PIL import Image
     import io
@@ -101,7 +108,7 @@ def main():
     for r in range(args.rounds + 1):
         for key, (gan, data) in contenders.items():
             batch = int(gan.config["training"]["batch_size"])
-            rate = time_fit(gan, data, args.steps, batch)
+            rate = time_fit(gan, data, timed_steps(args.steps, gan.d_steps), batch)
             if r or not args.rounds:
                 rates[key].append(rate)
             print(f"round {r} {key}: {rate:.1f} images/s", flush=True)
@@ -125,7 +132,8 @@ def main():
         "variant_throughput", "Training cost of the 32x32 variants",
         "Real images per second of D updates (G's updates included at their share) for each "
         "variant's default config at 32x32x3 on CIFAR-10 at each precision timed, medians "
-        f"of {args.rounds} interleaved rounds of {args.steps} D updates after one warm-up; FLOPs "
+        f"of {args.rounds} interleaved rounds of at least {args.steps} D updates (the timed ones a "
+        "whole number of each variant's rounds of D steps) after one warm-up; FLOPs "
         "from the layer shapes (backward = 2 x forward) against the fp32 matmul peak "
         f"({peak:.0f} GFLOP/s in this run). TensorFlow {tf.__version__}, Keras "
         f"{keras.__version__}.",

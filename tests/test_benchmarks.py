@@ -170,6 +170,8 @@ def test_variant_throughput_flops_reduce_to_the_alternating_count():
     # one D and one G update per step, same batch: the 4g + 8d of train_throughput's count
     assert variant_throughput.update_flops(3.0, 5.0, 1, 1.0) == 4 * 3.0 + 8 * 5.0
     assert variant_throughput.update_flops(3.0, 5.0, 1, 1.0, shared=True) == 3 * 3.0 + 7 * 5.0
+    assert [variant_throughput.timed_steps(4, k) for k in (1, 4, 5)] == [4, 5, 6]
+    assert variant_throughput.timed_steps(12, 5) == 16
     # SNGAN: G on 2m samples once per 5 D updates
     assert variant_throughput.update_flops(3.0, 5.0, 5, 2.0) == pytest.approx(
         3.0 + 30.0 + (9.0 + 10.0) * 0.4)
