@@ -20,7 +20,6 @@ import os
 import statistics
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 import ganzoo
@@ -59,15 +58,10 @@ def timed_steps(steps, d_steps):
 
 
 def load_cifar(n):
-    from PIL import Image
-    import io
-
-    with np.load(datasets.shared_data_file("cifar10_jpeg.npz"), allow_pickle=False) as f:
-        blob, offsets = f["train_jpeg"], f["train_offsets"]
-        labels = f["y_train"][:n].reshape(-1).astype("int32")
-        images = np.stack([np.asarray(Image.open(io.BytesIO(
-            blob[offsets[i]:offsets[i + 1]].tobytes())).convert("RGB")) for i in range(n)])
-    return images, labels
+    """The first ``n`` CIFAR-10 training images and labels (``datasets.read_npz`` decodes the
+    JPEG layout)."""
+    images, labels = datasets.read_npz(datasets.shared_data_file("cifar10_jpeg.npz"), "train")
+    return images[:n], labels[:n].astype("int32")
 
 
 def build(row, precision, filters=None):

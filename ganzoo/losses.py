@@ -169,7 +169,6 @@ def gradient_penalty(critic, real, fake, alpha=None, epsilon=1e-12):
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
-
 def orthogonal_regularization(kernels, beta=1e-4):
     """BigGAN's orthogonal regularisation: β Σ_W ‖WᵀW ⊙ (1 − I)‖²_F.
 
@@ -193,6 +192,7 @@ def orthogonal_regularization(kernels, beta=1e-4):
         off_diagonal = gram * (1.0 - tf.eye(tf.shape(gram)[0]))
         total += tf.reduce_sum(tf.square(off_diagonal))
     return beta * total
+
 
 _PAIRS = {
     "non_saturating": (cross_entropy_discriminator_loss, non_saturating_generator_loss),
