@@ -39,7 +39,7 @@ import numpy as np
 import tensorflow as tf
 
 import ganzoo
-from ganzoo import datasets, losses, results
+from ganzoo import datasets, losses, results, style_layers
 
 import common
 
@@ -50,7 +50,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def forward_flops(model):
-    """Forward FLOPs per example of the Conv2D / Conv2DTranspose / Dense layers (2 per MAC)."""
+    """Forward FLOPs per example of the Conv2D / Conv2DTranspose / Dense layers and StyleGAN2's
+    equalised and modulated ones (2 per MAC)."""
     macs = 0
     for outer in model._flatten_layers(include_self=False, recursive=False):
         if isinstance(outer, keras.Model):
@@ -58,6 +59,16 @@ def forward_flops(model):
             continue
         # a wrapper (SpectralNormalization) runs its inner layer on its own input and output
         layer = outer.layer if isinstance(outer, keras.layers.Wrapper) else outer
+        if isinstance(layer, (style_layers.EqualizedConv2D, style_layers.ModulatedConv2D)):
+            x = layer.input[0].shape if isinstance(layer.input, list) else layer.input.shape
+            y, k = layer.output.shape, layer.kernel_size
+            macs += y[1] * y[2] * y[3] * k * k * x[-1]
+            if isinstance(layer, style_layers.ModulatedConv2D):   # the affine map to styles
+                macs += layer.input[1].shape[-1] * x[-1]
+            continue
+        if isinstance(layer, style_layers.EqualizedDense):
+            macs += layer.input.shape[-1] * layer.units
+            continue
         if not isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose,
                                   keras.layers.Dense)):
             continue

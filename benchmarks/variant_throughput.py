@@ -1,11 +1,13 @@
 """Training cost of each 32x32 noise-to-image variant at its default config, on CIFAR-10.
 
-    python benchmarks/variant_throughput.py [--variants dcgan,lsgan,wgan_gp,sngan,sngan_cnn,biggan]
+    python benchmarks/variant_throughput.py [--variants dcgan,lsgan,wgan_gp,sngan,sngan_cnn,biggan,
+                                                        stylegan2,stylegan2_fused]
                                             [--rounds 2] [--steps 12]
                                             [--precisions float32,mixed_bfloat16]
 
 Each variant is built with its shipped defaults at 32x32x3 (``sngan_cnn`` is ``sngan`` with
-``config="cnn"``; ``biggan`` trains on the labels too) and timed in float32 and in
+``config="cnn"``; ``biggan`` trains on the labels too; ``stylegan2_fused`` is ``stylegan2`` with
+its modulated convolutions as grouped convolutions, ``generator.fused``) and timed in float32 and in
 ``mixed_bfloat16``, segments interleaved round by round in one process (one warm-up round
 first; the median of the rest is reported). Images per second count the real images of D
 updates, the unit of an epoch. Each row gives the FLOPs of one D update with its share of the G
@@ -33,7 +35,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 #: row name -> (registered model, config preset or None)
 VARIANTS = {"dcgan": ("dcgan", "cifar10"), "lsgan": ("lsgan", None),
             "wgan_gp": ("wgan_gp", "cifar10"), "sngan": ("sngan", None),
-            "sngan_cnn": ("sngan", "cnn"), "biggan": ("biggan", None)}
+            "sngan_cnn": ("sngan", "cnn"), "biggan": ("biggan", None),
+            "stylegan2": ("stylegan2", None), "stylegan2_fused": ("stylegan2", None)}
+#: per-row overrides: StyleGAN2's modulated convolutions as one grouped convolution
+OVERRIDES = {"stylegan2_fused": {"generator": {"fused": True}}}
 
 
 def update_flops(g, d, d_steps, g_batch_ratio, shared=False):
@@ -66,10 +71,13 @@ def load_cifar(n):
 
 def build(row, precision, filters=None):
     model, preset = VARIANTS[row]
-    small = {} if filters is None else {"generator": {"filters": filters},
-                                        "discriminator": {"filters": filters}}
+    key = "channel_max" if model == "stylegan2" else "filters"
+    over = {k: dict(v) for k, v in OVERRIDES.get(row, {}).items()}
+    if filters is not None:
+        for net in ("generator", "discriminator"):
+            over.setdefault(net, {})[key] = filters
     return ganzoo.build(model, config=preset, seed=0, data_shape=[32, 32, 3],
-                        training={"precision": precision}, **small)
+                        training={"precision": precision}, **over)
 
 
 def main():

@@ -4,6 +4,7 @@ BatchNorm. Builders: :mod:`ganzoo.nets` (DCGAN, LSGAN, MLP), :mod:`ganzoo.resnet
 ResNets) and :mod:`ganzoo.image_nets` (U-Net, ResNet translator, PatchGAN)."""
 
 import keras
+import tensorflow as tf
 from keras import layers
 
 
@@ -78,3 +79,14 @@ def synced_batch_norm(name, **kwargs):
     every replica and worker (per-replica statistics would let them drift apart).
     """
     return layers.BatchNormalization(synchronized=True, name=name, **kwargs)
+
+
+def replica_rows(draw, n, shape=()):
+    """This replica's ``n`` rows of one draw of ``n * replicas`` rows, so that under
+    ``tf.distribute`` (every replica holding the same seed state) replicas get distinct noise
+    whose concatenation is what one device draws for the global batch."""
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return draw((n,) + tuple(shape))
+    replicas, rid = context.num_replicas_in_sync, context.replica_id_in_sync_group
+    return draw((n * replicas,) + tuple(shape))[rid * n:(rid + 1) * n]

@@ -6,13 +6,14 @@
                        [--resume] [--save-every STEPS] [--strategy mirrored|multiworker]
                        [--from-preset PRESET]
     ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--truncation PSI]
-                          [--class-sweep] [--out grid.png]
+                          [--class-sweep] [--noise const|random] [--style-mix] [--out grid.png]
     ganzoo interpolate RUN_DIR [--rows 4] [--steps 8] [--seed S] [--truncation PSI]
                                [--label C] [--out walk.png]
     ganzoo evaluate RUN_DIR [--metrics is,fid,kid,pr,dc,memorization,birthday,cond_acc,...]
                             [--reference NAME|PATH] [--judge mnist|cifar10|inception|PATH] [--n N]
                             [--direction a2b|b2a] [--out DIR]
     ganzoo export RUN_DIR --format saved_model|tflite --out PATH [--quantize Q] [--output uint8]
+                          [--truncation PSI] [--latent z|w]
     ganzoo cards | ganzoo card MODEL|RUN|PRESET
     ganzoo presets
     ganzoo save-preset RUN DIR [--full] [--dtype float16|float32] [--force]
@@ -115,6 +116,13 @@ def _parser():
                          "threshold (e.g. 0.5: less variety, more typical samples)")
     sa.add_argument("--class-sweep", action="store_true",
                     help="conditional models: each row one z, each column a class")
+    sa.add_argument("--noise", default=None, choices=("const", "random"),
+                    help="stylegan2: the noise inputs, fixed buffers (default: equal seeds give "
+                         "equal images) or drawn afresh")
+    sa.add_argument("--style-mix", action="store_true",
+                    help="stylegan2: a style-mixing grid; the first row and column are the "
+                         "sources, image (r, c) takes row r's coarse styles and column c's fine "
+                         "ones (--n: sources per side, default 64 -> 8)")
     sa.add_argument("--out", default="samples.png", help="PNG to write (default samples.png)")
     sa.set_defaults(func=cmd_sample)
 
@@ -434,6 +442,24 @@ def cmd_sample(args):
     if isinstance(model, Translator):
         return _sample_translation(model, args)
     _check_noise_options(model, args)
+    styled = hasattr(model, "style_mix")
+    if (args.noise or args.style_mix) and not styled:
+        raise ValueError(f"--noise and --style-mix are StyleGAN2's (noise inputs, per-layer "
+                         f"styles); {model.name} has neither.")
+    if args.style_mix:
+        import numpy as np
+
+        side = max(1, min(8, int(round(args.n ** 0.5))))
+        grid = model.style_mix(rows=side, cols=side, seed=args.seed, truncation=args.truncation)
+        sources = model.generate(2 * side, seed=args.seed, truncation=args.truncation,
+                                 labels=[0] * (2 * side) if model.num_classes else None)
+        blank = np.ones((1,) + model.data_shape, np.float32)
+        cells = [blank, sources[side:]] + [np.concatenate([sources[r:r + 1], grid[r]])
+                                           for r in range(side)]
+        images.save_samples(np.concatenate(cells), args.out, ncols=side + 1)
+        print(f"ganzoo: wrote {args.out}")
+        return 0
+    extra = {"noise": args.noise} if args.noise else {}
     labels, ncols = sample_layout(model, args.n)
     if args.class_sweep:
         if not model.num_classes:
@@ -446,8 +472,9 @@ def cmd_sample(args):
         rows = max(1, args.n // model.num_classes)
         z, labels = sampling.class_sweep(
             model.latent_numpy(rows, args.seed, truncation=args.truncation), model.num_classes)
-        images.save_samples(model.generate(z=z, labels=labels), args.out,
-                            ncols=model.num_classes)
+        # (z is truncated already; StyleGAN2 truncates in W, inside generate)
+        images.save_samples(model.generate(z=z, labels=labels, truncation=args.truncation,
+                                           **extra), args.out, ncols=model.num_classes)
         print(f"ganzoo: wrote {args.out}")
         return 0
     if args.labels is not None:
@@ -462,7 +489,8 @@ def cmd_sample(args):
             labels = labels * args.n
         ncols = None
     n = args.n if labels is None else len(labels)
-    samples = model.generate(n, seed=args.seed, labels=labels, truncation=args.truncation)
+    samples = model.generate(n, seed=args.seed, labels=labels, truncation=args.truncation,
+                             **extra)
     images.save_samples(samples, args.out, ncols=ncols)
     print(f"ganzoo: wrote {args.out}")
     return 0
@@ -499,11 +527,6 @@ def cmd_interpolate(args):
     evaluation.check_memory(args.rows * args.steps, model.data_shape, "--rows x --steps")
     ends = model.latent_numpy(2 * args.rows, args.seed, truncation=args.truncation)
     spherical = model.config["latent_distribution"] == "normal"
-    if model.cluster_coordinate:  # self-conditioned: each walk stays in its start's cluster
-        z = np.concatenate([sampling.walks(ends[:, :-1], args.steps, spherical),
-                            np.repeat(ends[0::2, -1:], args.steps, axis=0)], axis=1)
-    else:
-        z = sampling.walks(ends, args.steps, spherical)
     labels = None
     if model.num_classes:
         row_class = (np.full(args.rows, args.label) if args.label is not None
@@ -511,6 +534,18 @@ def cmd_interpolate(args):
         labels = np.repeat(row_class, args.steps).astype(np.int32)
     elif args.label is not None:
         raise ValueError(f"--label is for conditional models; {model.name} has no classes.")
+    if hasattr(model, "interpolate_w"):  # StyleGAN2: straight lines in W
+        rows = [model.interpolate_w(ends[2 * r], ends[2 * r + 1], args.steps,
+                                    labels=None if labels is None else row_class[r],
+                                    truncation=args.truncation) for r in range(args.rows)]
+        images.save_samples(np.concatenate(rows), args.out, ncols=args.steps)
+        print(f"ganzoo: wrote {args.out} (linear in W)")
+        return 0
+    if model.cluster_coordinate:  # self-conditioned: each walk stays in its start's cluster
+        z = np.concatenate([sampling.walks(ends[:, :-1], args.steps, spherical),
+                            np.repeat(ends[0::2, -1:], args.steps, axis=0)], axis=1)
+    else:
+        z = sampling.walks(ends, args.steps, spherical)
     images.save_samples(model.generate(z=z, labels=labels), args.out, ncols=args.steps)
     print(f"ganzoo: wrote {args.out}")
     return 0

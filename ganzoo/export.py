@@ -54,7 +54,7 @@ class ExportError(GanzooError, ValueError):
 
 def export_generator(model_or_path, out, format="saved_model", quantize=None, output="float",
                      force=False, tolerance=None, samples=16, representative=128, seed=0,
-                     direction="a2b", images=None):
+                     direction="a2b", images=None, truncation=None, latent="z"):
     """Export a GAN's generator and verify it against Keras.
 
     Args:
@@ -74,6 +74,10 @@ def export_generator(model_or_path, out, format="saved_model", quantize=None, ou
         images: image-to-image only: real input images (array, dataset name or path) for
             verification and int8 calibration; default: the run's dataset when ``model_or_path``
             is a run directory, else uniform noise images.
+        truncation: StyleGAN2 only: ψ of the truncation trick in W, fixed in the artifact.
+        latent: StyleGAN2 only: ``"z"`` (z [and label] -> image, the mapping network
+            included; signature ``generate``) or ``"w"`` (w -> image, signature
+            ``synthesize``: the same w for every layer).
 
     Returns:
         The metadata dict (also written to ``<out>.json``).
@@ -102,7 +106,7 @@ def export_generator(model_or_path, out, format="saved_model", quantize=None, ou
 
     check_writable(parent, "--out")
     model = _load(model_or_path)
-    family = _family(model, model_or_path, direction, images)
+    family = _family(model, model_or_path, direction, images, truncation, latent)
     if output == "uint8" and not model.is_image:
         raise ExportError(f"output='uint8' is for image generators; {model.name} makes "
                           f"{model.data_shape}-vectors. Use output='float'.")
@@ -206,18 +210,32 @@ def _quantize_hint(network, quantize):
 
 
 class _Generation:
-    """Noise-to-sample models: ``generate(z[, label])``."""
+    """Noise-to-sample models: ``generate(z[, label])``; StyleGAN2 also with a fixed
+    truncation ψ, or ``synthesize(w)``."""
 
-    signature = "generate"
-
-    def __init__(self, model):
-        self.model, self.network = model, model.sampling_generator
+    def __init__(self, model, truncation=None, latent="z"):
+        if latent not in ("z", "w"):
+            raise ExportError(f"latent must be 'z' or 'w', not {latent!r}.")
+        styled = hasattr(model, "export_network")
+        if not styled and (truncation is not None or latent != "z"):
+            raise ExportError(
+                f"truncation and latent='w' fix StyleGAN2's truncation in W and export its "
+                f"synthesis network; {model.name} has neither. Export z -> sample (drop "
+                "--truncation/--latent) and truncate z before feeding it.")
+        if truncation is not None and not truncation >= 0:
+            raise ExportError(f"truncation must be ψ >= 0 (1 for none), got {truncation!r}.")
+        self.model, self.truncation, self.latent = model, truncation, latent
+        self.network = model.export_network(truncation, latent) if styled \
+            else model.sampling_generator
+        self.signature = "synthesize" if latent == "w" else "generate"
         self.output_key = "images" if model.is_image else "points"
         self.output_shape = list(model.data_shape)
 
     def input_specs(self):
         import tensorflow as tf
 
+        if self.latent == "w":
+            return [tf.TensorSpec([None, self.model.w_dim], tf.float32, name="w")]
         spec = [tf.TensorSpec([None, self.model.latent_dim], tf.float32, name="z")]
         if self.model.num_classes:
             spec.append(tf.TensorSpec([None], tf.int32, name="label"))
@@ -227,23 +245,32 @@ class _Generation:
         return self.network(args[0] if len(args) == 1 else list(args), training=False)
 
     def fixed_inputs(self, n, seed):
-        inputs = {"z": self.model.latent_numpy(n, seed)}
-        if self.model.num_classes:
-            inputs["label"] = self.model.default_labels(n)
-        return inputs
+        z, labels = self.model.latent_numpy(n, seed), self.model.default_labels(n)
+        if self.latent == "w":  # w's of real z's (truncated like the artifact)
+            return {"w": self.model.w_of(z, labels, self.truncation)}
+        return {"z": z, **({"label": labels} if labels is not None else {})}
 
     def keras_outputs(self, inputs):
-        return self.model.generate(z=inputs["z"], labels=inputs.get("label"))
+        if self.latent == "w":
+            return self.model.synthesize(inputs["w"])
+        extra = {"truncation": self.truncation} if self.truncation is not None else {}
+        return self.model.generate(z=inputs["z"], labels=inputs.get("label"), **extra)
 
     def metadata(self):
         m = self.model
-        inputs = [{"name": "z", "dtype": "float32", "shape": [None, m.latent_dim],
-                   "distribution": m.config["latent_distribution"]}]
-        if m.num_classes:
-            inputs.append({"name": "label", "dtype": "int32", "shape": [None],
-                           "range": [0, m.num_classes - 1]})
+        if self.latent == "w":
+            inputs = [{"name": "w", "dtype": "float32", "shape": [None, m.w_dim],
+                       "source": "the mapping network's output (StyleGAN2's W space), one w "
+                                 "for every layer"}]
+        else:
+            inputs = [{"name": "z", "dtype": "float32", "shape": [None, m.latent_dim],
+                       "distribution": m.config["latent_distribution"]}]
+            if m.num_classes:
+                inputs.append({"name": "label", "dtype": "int32", "shape": [None],
+                               "range": [0, m.num_classes - 1]})
+        extra = {"truncation": self.truncation} if hasattr(m, "export_network") else {}
         return {"latent_dim": m.latent_dim, "num_classes": m.num_classes,
-                "ema_generator": m.ema_generator is not None, "inputs": inputs}
+                "ema_generator": m.ema_generator is not None, "inputs": inputs, **extra}
 
 
 class _Translation:
@@ -292,11 +319,14 @@ class _Translation:
                             "shape": [None, *self.network.input_shape[1:]], "range": [-1.0, 1.0]}]}
 
 
-def _family(model, source, direction, images):
+def _family(model, source, direction, images, truncation=None, latent="z"):
     from ganzoo.models.translation import Translator
 
     if not isinstance(model, Translator):
-        return _Generation(model)
+        return _Generation(model, truncation, latent)
+    if truncation is not None or latent != "z":
+        raise ExportError(f"truncation and latent are for StyleGAN2's generator; {model.name} "
+                          "translates images.")
     if isinstance(images, (str, os.PathLike)):
         images = _input_images(model, images)
     elif images is None and isinstance(source, (str, os.PathLike)):
@@ -510,6 +540,11 @@ def add_arguments(parser):
                         help="replace an earlier export at --out (never anything else)")
     parser.add_argument("--direction", default="a2b", choices=("a2b", "b2a"),
                         help="cyclegan: export G (a2b) or F (b2a); one direction per artifact")
+    parser.add_argument("--truncation", type=float, default=None,
+                        help="stylegan2: ψ of the truncation trick in W, fixed in the artifact")
+    parser.add_argument("--latent", default="z", choices=("z", "w"),
+                        help="stylegan2: export z -> image (the mapping network included) or "
+                             "w -> image (the synthesis network)")
     parser.add_argument("--images", default=None,
                         help="image-to-image: dataset name or path whose input images are used "
                              "for verification and int8 calibration (default: the run's dataset)")
@@ -519,7 +554,8 @@ def run_from_args(args):
     """Run an export from parsed :func:`add_arguments` options and print a summary."""
     meta = export_generator(args.model, args.out, format=args.format, quantize=args.quantize,
                             output=args.output, force=args.force, direction=args.direction,
-                            images=args.images)
+                            images=args.images, truncation=args.truncation,
+                            latent=args.latent)
     v = meta["verification"]
     print(f"ganzoo: wrote {args.out} ({meta['size_bytes'] / 1e6:.2f} MB) and {args.out}.json; "
           f"verified on {v['samples']} inputs: max |diff| {v['max_abs_diff']:.3g}, "

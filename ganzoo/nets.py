@@ -26,6 +26,7 @@ from ganzoo.blocks import (discriminator_inputs, generator_inputs, spectral,  # 
 from ganzoo.layers import Maxout
 from ganzoo.biggan_nets import biggan_discriminator, biggan_generator
 from ganzoo.resnets import resnet_discriminator, resnet_generator
+from ganzoo.stylegan2_nets import stylegan2_discriminator, stylegan2_generator
 
 
 # ----------------------------------------------------------------------------- inputs / heads
@@ -351,10 +352,10 @@ def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1
 
 GENERATORS = {"dcgan": dcgan_generator, "lsgan": lsgan_generator, "mlp": mlp_generator,
               "resnet": resnet_generator, "sngan_cnn": sngan_cnn_generator,
-              "biggan": biggan_generator}
+              "biggan": biggan_generator, "stylegan2": stylegan2_generator}
 DISCRIMINATORS = {"dcgan": dcgan_discriminator, "mlp": mlp_discriminator,
                   "resnet": resnet_discriminator, "sngan_cnn": sngan_cnn_discriminator,
-                  "biggan": biggan_discriminator}
+                  "biggan": biggan_discriminator, "stylegan2": stylegan2_discriminator}
 
 
 def _defaults(builder):
@@ -400,6 +401,9 @@ _BIGGAN = {"filters": (s.positive_int(), "channels of every block when widths is
                          "self-attention block sits; 0 for none"),
            "init_std": (s.positive_number(), "standard deviation of the N(0, std) "
                         "initialiser"), **_SPECTRAL}
+_STYLE = {"channel_base": (s.positive_int(), "widths min(channel_base // resolution, "
+                           "channel_max) (the official rule)"),
+          "channel_max": (s.positive_int(), "the widest layer")}
 
 #: schema of the ``generator`` section of the noise-to-sample variants
 GENERATOR_SCHEMA = s.Choice("type", {
@@ -417,11 +421,18 @@ GENERATOR_SCHEMA = s.Choice("type", {
         **_BIGGAN, "shared_dim": (s.positive_int(), "size of the shared class embedding"),
         "hierarchical": (None, "split z between the dense layer and every block's "
                          "conditional BatchNorm (Brock et al. 2019, §4)")}),
+    "stylegan2": _network_keys(stylegan2_generator, {
+        **_STYLE, "w_dim": (s.positive_int(), "size of w"),
+        "mapping_layers": (s.positive_int(), "dense layers of the mapping network"),
+        "mapping_lr": (s.positive_number(), "their learning-rate multiplier"),
+        "fused": (None, "modulated convolutions as grouped convolutions (false: input and "
+                  "output scaling, the same function)")}),
 }, default="dcgan", doc="the generator network: 'dcgan' (strided transposed convolutions, "
                         "images), 'lsgan' (DCGAN's with a stride-1 layer after each coarse "
                         "stage, Mao et al. 2017), 'resnet' (SNGAN's residual blocks, Miyato et "
                         "al. 2018), 'sngan_cnn' (the same paper's standard CNN), 'biggan' "
-                        "(residual blocks with class-conditional BatchNorm, Brock et al. 2019) "
+                        "(residual blocks with class-conditional BatchNorm, Brock et al. 2019), "
+                        "'stylegan2' (mapping and synthesis networks, Karras et al. 2020) "
                         "or 'mlp' (dense layers, images or vectors)")
 
 #: schema of the ``discriminator`` section of the noise-to-sample variants
@@ -447,11 +458,19 @@ DISCRIMINATOR_SCHEMA = s.Choice("type", {
     "biggan": _network_keys(biggan_discriminator, {
         **_BIGGAN, "pooled": (s.optional_positive_int(), "how many leading blocks halve the "
                               "resolution (null: one fewer than the generator's stages)")}),
+    "stylegan2": _network_keys(stylegan2_discriminator, {
+        **_STYLE, "architecture": (s.one_of("resnet", "orig"), "residual blocks (the "
+                                   "paper's) or plain ones (the official cifar configuration)"),
+        "mbstd_group": (s.positive_int(), "minibatch standard-deviation group size"),
+        "mbstd_channels": (s.positive_int(), "its channel groups"),
+        "mapping_layers": (s.zero_or_at_least(1), "dense layers mapping the label to the "
+                           "projection vector (conditional D)")}),
 }, default="dcgan", doc="the discriminator network: 'dcgan' (strided convolutions, images), "
                         "'resnet' (SNGAN's residual blocks), 'sngan_cnn' (SNGAN's standard "
                         "CNN), 'biggan' (residual blocks, "
-                        "self-attention and a projection of the label, Brock et al. 2019) or "
-                        "'mlp' (dense layers, images or vectors)")
+                        "self-attention and a projection of the label, Brock et al. 2019), "
+                        "'stylegan2' (residual, minibatch standard deviation; Karras et al. "
+                        "2020) or 'mlp' (dense layers, images or vectors)")
 
 
 def build_network(table, section, **context):

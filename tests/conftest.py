@@ -17,6 +17,11 @@ SMALL_NETS = {
     "vanilla": dict(generator={"hidden": [32]}, discriminator={"hidden": [16]}),
     "biggan": dict(data_shape=[28, 28, 1], latent_dim=96, generator={"filters": 8, "attention": 14},
                    discriminator={"filters": 8, "attention": 14}),
+    "stylegan2": dict(data_shape=[28, 28, 1], latent_dim=16,
+                      generator={"w_dim": 16, "mapping_layers": 2, "channel_base": 128,
+                                 "channel_max": 16},
+                      discriminator={"channel_base": 128, "channel_max": 16, "mbstd_group": 4,
+                                     "mapping_layers": 1}, loss={"r1_interval": 4}),
 }
 
 

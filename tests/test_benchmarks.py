@@ -152,12 +152,13 @@ def test_train_throughput_script(tmp_path):
 @pytest.mark.slow
 def test_variant_throughput_script(tmp_path):
     env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
-    _run("variant_throughput.py", "--variants", "sngan_cnn,biggan", "--images", "128",
+    _run("variant_throughput.py", "--variants", "sngan_cnn,biggan,stylegan2_fused", "--images",
+         "128",
          "--steps", "3", "--rounds", "0", "--peak-n", "128", "--filters", "8", out=tmp_path,
          env=env)
     result = _read(tmp_path / "variant_throughput.json")
     rows = {(r["variant"], r["precision"]): r for r in result["rows"]}
-    assert set(rows) == {(v, p) for v in ("sngan_cnn", "biggan")
+    assert set(rows) == {(v, p) for v in ("sngan_cnn", "biggan", "stylegan2_fused")
                          for p in ("float32", "mixed_bfloat16")}
     assert all(r["images_per_s"] > 0 and r["gflop_per_image"] > 0 for r in rows.values())
     assert rows[("biggan", "float32")]["d_steps"] == 4

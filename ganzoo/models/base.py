@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import config as config_lib
-from ganzoo import augment, datasets, losses, nets, sampling, schema
+from ganzoo import augment, blocks, datasets, losses, nets, sampling, schema
 from ganzoo.models.zoo_model import (BASE_SCHEMA, ZooModel, make_optimizer,  # noqa: F401
                                      replicas_in_sync)
 from ganzoo.schema import Key
@@ -112,7 +112,8 @@ class GAN(ZooModel):
         self.reuse_fakes = bool(cfg["training"].get("reuse_fakes", False))
         self.generator = self.build_generator()
         self.discriminator = self.build_discriminator()
-        self.ema_decay = float(cfg["ema"]["decay"]) if cfg["ema"]["enabled"] else None
+        # (variants with another EMA schedule, e.g. StyleGAN2's half-life, have no ema.decay)
+        self.ema_decay = float(cfg["ema"].get("decay", 0.0)) if cfg["ema"]["enabled"] else None
         self.ema_generator = None
         if self.ema_decay is not None:
             self.ema_generator = self.build_generator(name="ema_generator")
@@ -234,12 +235,7 @@ class GAN(ZooModel):
         keeping replica ``r``'s slice gives distinct noise per replica, and the concatenation
         equals what one device draws for the global batch (same seed, same step).
         """
-        replicas = replicas_in_sync()
-        if replicas == 1:
-            return draw((n,) + tuple(shape))
-        rid = tf.distribute.get_replica_context().replica_id_in_sync_group
-        full = draw((n * replicas,) + tuple(shape))
-        return full[rid * n:(rid + 1) * n]
+        return blocks.replica_rows(draw, n, shape)
 
     def latent_numpy(self, n, seed=None, truncation=None):
         """``n`` latent vectors as NumPy, reproducible for a given ``seed``; with
@@ -319,15 +315,18 @@ class GAN(ZooModel):
         return tf.cond(self.d_optimizer.iterations % self.d_steps == 0, run,
                        lambda: tf.constant(False))
 
-    def update_ema(self):
-        """ema <- d * ema + (1 - d) * weights, with d = min(decay, (1 + t) / (10 + t)) after t
-        generator updates (the warm-up of ``tf.train.ExponentialMovingAverage(num_updates=t)``:
-        without it a 0.999 average still holds 39 % of the initial weights after 936 steps);
-        BatchNorm statistics are copied. Nothing without ``ema.enabled``."""
+    def update_ema(self, decay=None):
+        """ema <- d * ema + (1 - d) * weights, with d = ``decay`` if given, else
+        min(ema.decay, (1 + t) / (10 + t)) after t generator updates (the warm-up of
+        ``tf.train.ExponentialMovingAverage(num_updates=t)``: without it a 0.999 average still
+        holds 39 % of the initial weights after 936 steps); non-trainable weights (BatchNorm
+        statistics) are copied. Nothing without ``ema.enabled``."""
         if self.ema_generator is None:
             return
-        t = tf.cast(self.g_optimizer.iterations, tf.float32)
-        d = tf.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
+        if decay is None:
+            t = tf.cast(self.g_optimizer.iterations, tf.float32)
+            decay = tf.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
+        d = decay
         for e, w in zip(self.ema_generator.trainable_variables, self.generator.trainable_variables):
             e.assign(d * e + (1.0 - d) * w)
         for e, w in zip(self.ema_generator.non_trainable_variables,

@@ -344,10 +344,12 @@ class ZooModel(keras.Model):
         d = keras.saving.deserialize_keras_object(config.pop("d_optimizer"))
         self.compile(g_optimizer=g, d_optimizer=d, **config)
 
-    def apply_gradients(self, optimizer, loss, tape, variables):
+    def apply_gradients(self, optimizer, loss, tape, variables, unconnected=False):
         """One update of ``variables`` from ``loss`` recorded on ``tape``: gradients divided by
         the replica count (so the summed gradients under tf.distribute are those of the
-        global-batch mean), scaled and unscaled under ``mixed_float16``."""
+        global-batch mean), scaled and unscaled under ``mixed_float16``. ``unconnected``: some
+        variables do not reach ``loss`` by design (a regulariser of gradients, whose biases
+        drop out); they are left alone without Keras' warning."""
         replicas = replicas_in_sync()
         scale = None
         if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
@@ -357,7 +359,10 @@ class ZooModel(keras.Model):
         grads = tape.gradient(loss, variables, output_gradients=scale)
         if replicas > 1:
             grads = [None if g is None else _divide(g, replicas) for g in grads]
-        optimizer.apply_gradients(zip(grads, variables))
+        pairs = list(zip(grads, variables))
+        if unconnected:
+            pairs = [(g, v) for g, v in pairs if g is not None]
+        optimizer.apply_gradients(pairs)
 
     def step_logs(self):
         """The running means of every tracker, as ``train_step`` returns them."""

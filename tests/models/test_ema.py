@@ -29,8 +29,10 @@ def test_ema_is_off_by_default_where_the_paper_has_none():
     noise_models = [n for n in ganzoo.list_models() if "ema" in ganzoo.resolve_config(n)]
     assert set(noise_models) >= {"vanilla", "dcgan", "cgan", "wgan", "wgan_gp", "biggan"}
     for name in noise_models:  # image-to-image models have no EMA generator; BigGAN's
-        # authors sample from one (launch_cifar_ema.sh: --ema --use_ema)
-        assert ganzoo.resolve_config(name)["ema"]["enabled"] is (name == "biggan"), name
+        # authors sample from one (launch_cifar_ema.sh: --ema --use_ema), as StyleGAN2's
+        # official code does (G_ema)
+        assert ganzoo.resolve_config(name)["ema"]["enabled"] is (
+            name in ("biggan", "stylegan2")), name
     assert ganzoo.build("dcgan").ema_generator is None
 
 
