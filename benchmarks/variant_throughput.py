@@ -7,14 +7,15 @@
 
 Each variant is built with its shipped defaults at 32x32x3 (``sngan_cnn`` is ``sngan`` with
 ``config="cnn"``; ``biggan`` trains on the labels too; ``stylegan2_fused`` is ``stylegan2`` with
-its modulated convolutions as grouped convolutions, ``generator.fused``) and timed in float32 and in
+its modulated convolutions as grouped convolutions, ``generator.fused``, which trains on GPUs
+only) and timed in float32 and in
 ``mixed_bfloat16``, segments interleaved round by round in one process (one warm-up round
 first; the median of the rest is reported). Images per second count the real images of D
 updates, the unit of an epoch. Each row gives the FLOPs of one D update with its share of the G
 updates (forward FLOPs of every Conv/Dense layer from the layer shapes, backward = 2 x forward;
 ``update_flops``) and the fraction of this machine's fp32 matmul peak, measured in the same run.
 Data: ``cifar10_jpeg.npz`` in ``$GANZOO_DATA_DIR`` (the first ``--images`` decoded). Writes
-``results/variant_throughput.json``.
+``results/<--name>.json`` (default ``variant_throughput``).
 """
 
 import argparse
@@ -37,7 +38,8 @@ VARIANTS = {"dcgan": ("dcgan", "cifar10"), "lsgan": ("lsgan", None),
             "wgan_gp": ("wgan_gp", "cifar10"), "sngan": ("sngan", None),
             "sngan_cnn": ("sngan", "cnn"), "biggan": ("biggan", None),
             "stylegan2": ("stylegan2", None), "stylegan2_fused": ("stylegan2", None)}
-#: per-row overrides: StyleGAN2's modulated convolutions as one grouped convolution
+#: per-row overrides: StyleGAN2's modulated convolutions as one grouped convolution (GPUs only:
+#: TensorFlow has no CPU gradient for grouped convolutions)
 OVERRIDES = {"stylegan2_fused": {"generator": {"fused": True}}}
 
 
@@ -92,6 +94,9 @@ def main():
     p.add_argument("--peak-n", type=int, default=2048, help="matmul size for the peak")
     p.add_argument("--filters", type=int, default=None, help="every network's filters (smoke)")
     p.add_argument("--out", default=os.path.join(HERE, "results"), help="folder for the JSON")
+    p.add_argument("--name", default="variant_throughput",
+                   help="results file stem (a separate file for a separately timed group, e.g. "
+                        "stylegan2_throughput)")
     args = p.parse_args()
     rows_wanted = args.variants.split(",")
     unknown = sorted(set(rows_wanted) - set(VARIANTS))
@@ -131,7 +136,7 @@ def main():
                      "fraction_of_fp32_peak": round(flops * med / 1e9 / peak, 3)})
         print(row, precision, rows[-1], flush=True)
     result = results.make(
-        "variant_throughput", "Training cost of the 32x32 variants",
+        args.name, "Training cost of the 32x32 variants",
         "Real images per second of D updates (G's updates included at their share) for each "
         "variant's default config at 32x32x3 on CIFAR-10 at each precision timed, medians "
         f"of {args.rounds} interleaved rounds of at least {args.steps} D updates (the timed ones a "

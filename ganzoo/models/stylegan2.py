@@ -129,6 +129,12 @@ class StyleGAN2(GAN):
                 "stylegan2: every minibatch updates G once and D once (the official training "
                 f"loop); set training.d_steps: 1 and reuse_fakes: false (got d_steps "
                 f"{training['d_steps']}, reuse_fakes {training.get('reuse_fakes')}).")
+        if config["generator"]["fused"] and not tf.config.list_physical_devices("GPU"):
+            raise config_lib.ConfigError(
+                "stylegan2: generator.fused: true runs grouped convolutions, whose gradient "
+                "TensorFlow does not compute on CPUs (Conv2DBackpropFilter: 'filter_size does "
+                "not have enough elements'); set generator.fused: false, the same function, on "
+                "a machine without a GPU.")
         if config["loss"]["name"] != "non_saturating":
             raise config_lib.ConfigError(
                 f"stylegan2 trains with the non-saturating logistic loss (its R1 and "

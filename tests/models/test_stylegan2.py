@@ -53,7 +53,8 @@ def test_official_cifar_values_and_config_errors():
         "learning_rate": 1.0, "beta_1": 0.5}
     for bad, match in (({"generator": {"type": "dcgan"}}, "generator.type must be 'stylegan2'"),
                        ({"training": {"d_steps": 2}}, "updates G once and D once"),
-                       ({"loss": {"name": "hinge"}}, "non-saturating logistic loss")):
+                       ({"loss": {"name": "hinge"}}, "non-saturating logistic loss"),
+                       ({"generator": {"fused": True}}, "gradient TensorFlow does not compute")):
         with pytest.raises(ganzoo.ConfigError, match=match):
             ganzoo.build("stylegan2", **bad)
 
@@ -262,3 +263,20 @@ def test_cli_samples_style_mixing_grids_and_walks_in_w(tmp_path, capsys):
     ganzoo.build("dcgan", **SMALL_NETS["dcgan"]).save(dcgan)
     assert cli.main(["sample", dcgan, "--style-mix", "--out", str(out)]) == 2
     assert "--noise and --style-mix are StyleGAN2's" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("config, size, classes", [(None, 32, None), ("rgb64", 64, 10)])
+def test_trains_at_32_and_64_pixels_conditional_or_not(config, size, classes):
+    widths = {"channel_base": 2 * size, "channel_max": 8}
+    gan = ganzoo.build("stylegan2", config=config, seed=0, latent_dim=16, num_classes=classes,
+                       generator={"w_dim": 16, "mapping_layers": 2, **widths},
+                       discriminator={"mbstd_group": 4, "mapping_layers": 1, **widths},
+                       loss={"r1_interval": 2}, training={"batch_size": 8})
+    assert gan.num_ws == (8 if size == 32 else 10)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (16, size, size, 3)).astype("uint8")
+    y = rng.integers(0, 10, 16).astype("int32") if classes else None
+    history = gan.fit(x, y, epochs=1, verbose=0)
+    assert all(np.isfinite(v[-1]) for v in history.history.values())
+    samples = gan.generate(2, seed=0, truncation=0.7)
+    assert samples.shape == (2, size, size, 3) and np.abs(samples).max() <= 1.0

@@ -1,0 +1,119 @@
+"""StyleGAN2 learning the embedded digits on this CPU: Inception Score (shipped MNIST judge)
+against training minutes, and the card's truncation sweep and style-mixing grid.
+
+    python benchmarks/stylegan2_digits.py [--epochs 12] [--every 2] [--channel-base 1024]
+                                          [--channel-max 64] [--samples 1000] [--save M.keras]
+
+Trains ``stylegan2`` with ``config="grey28"`` at the given widths (the test suite's learning test
+uses the same settings) on the 4,500 embedded training digits, float32, seed 0. After every
+``--every`` epochs it scores ``--samples`` EMA samples (constant noise, no truncation) with the
+shipped MNIST judge (IS, 10 splits), beside the same judge's IS of as many real test digits.
+Writes results/stylegan2_digits.json and results/stylegan2_digits.png: 16 samples, a truncation
+sweep (rows: 4 z's; columns ψ = 0, 0.25, 0.5, 0.75, 1) and a style-mixing grid (first row and
+column the sources; image (r, c) takes row r's w for the first num_ws // 2 layers and column c's
+after).
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+from PIL import Image
+
+import ganzoo
+from ganzoo import files, images, judges, metrics, results
+
+import common
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PSIS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def figure(gan, path):
+    """Samples, a truncation sweep and a style-mixing grid stacked in one PNG."""
+    z = gan.latent_numpy(4, seed=1)
+    sweep = np.stack([gan.generate(z=z, truncation=psi) for psi in PSIS], axis=1)
+    mix = gan.style_mix(rows=4, cols=4, seed=2)
+    sources = gan.generate(8, seed=2)
+    cells = [np.ones((1,) + gan.data_shape, np.float32), sources[4:]]
+    for r in range(4):
+        cells += [sources[r:r + 1], mix[r]]
+    parts = [images.make_grid(gan.generate(16, seed=0), ncols=8),
+             images.make_grid(sweep.reshape((-1,) + gan.data_shape), ncols=len(PSIS)),
+             images.make_grid(np.concatenate(cells), ncols=5)]
+    width = max(p.shape[1] for p in parts)
+    gap = np.full((8, width, parts[0].shape[2]), 255, np.uint8)
+    rows = []
+    for p in parts:
+        pad = np.full((p.shape[0], width - p.shape[1], p.shape[2]), 255, np.uint8)
+        rows += [np.concatenate([p, pad], axis=1), gap]
+    canvas = np.concatenate(rows[:-1])
+    img = Image.fromarray(canvas[..., 0] if canvas.shape[-1] == 1 else canvas)
+    img = img.resize((img.width * 2, img.height * 2), Image.NEAREST)
+    with files.atomic_path(path) as tmp:
+        img.save(tmp, format="PNG")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--every", type=int, default=2)
+    p.add_argument("--channel-base", type=int, default=1024)
+    p.add_argument("--channel-max", type=int, default=64)
+    p.add_argument("--samples", type=int, default=1000)
+    p.add_argument("--limit", type=int, default=None, help="training digits (smoke runs)")
+    p.add_argument("--out", default=os.path.join(HERE, "results"))
+    p.add_argument("--save", default=None, help="also save the trained model (.keras) here")
+    args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    x, _ = ganzoo.datasets.load_digits("train")
+    test, _ = ganzoo.datasets.load_digits("test")
+    x = x[:args.limit] if args.limit else x
+    judge = judges.load("mnist")
+    n_real = min(args.samples, len(test))   # shuffled: the embedded test digits are in class
+    real = test[np.random.default_rng(0).permutation(len(test))[:n_real]]   # order
+    real_is = metrics.inception_score(real, classifier=judge)[0]
+    widths = {"channel_base": args.channel_base, "channel_max": args.channel_max}
+    gan = ganzoo.build("stylegan2", config="grey28", seed=0, generator=widths,
+                       discriminator=widths, training={"precision": "float32"})
+    rows, seconds = [], 0.0
+    for epoch in range(args.every, args.epochs + 1, args.every):
+        start = time.perf_counter()
+        history = gan.fit(x, epochs=args.every, verbose=0)
+        seconds += time.perf_counter() - start
+        score = metrics.inception_score(gan.generate(args.samples, seed=0), classifier=judge)[0]
+        rows.append({"model": "stylegan2", "epochs": epoch, "minutes": round(seconds / 60, 2),
+                     "inception_score": round(score, 3), "ratio_to_real": round(score / real_is, 3),
+                     "d_loss": round(history.history["d_loss"][-1], 3),
+                     "g_loss": round(history.history["g_loss"][-1], 3)})
+        print(rows[-1], flush=True)
+    rows.append({"model": None, "epochs": None, "minutes": None,
+                 "inception_score": round(real_is, 3), "ratio_to_real": 1.0})
+    figure(gan, os.path.join(args.out, "stylegan2_digits.png"))
+    if args.save:
+        gan.save(args.save)
+    result = results.make(
+        "stylegan2_digits", "StyleGAN2 on the embedded digits",
+        f"`stylegan2` with `config=\"grey28\"` at channel_base {args.channel_base}, "
+        f"channel_max {args.channel_max} (G {gan.generator.count_params():,}, D "
+        f"{gan.discriminator.count_params():,} parameters), batch 32, float32, seed 0, on the "
+        f"{len(x):,} embedded training digits; after every {args.every} epochs the IS of "
+        f"{args.samples} EMA samples (constant noise, no truncation) by the shipped MNIST "
+        f"judge (10 splits) beside its IS of {n_real} real test digits (the last row). Minutes "
+        "are training time on this machine. The image: 16 samples; a truncation sweep (rows 4 "
+        "z's, columns ψ = 0, 0.25, 0.5, 0.75, 1: ψ = 0 is w̄'s image); a style-mixing grid "
+        "(first row and column the sources, each image row's w before layer num_ws // 2 and "
+        "the column's after).",
+        {"epochs": "epochs", "minutes": "minutes", "inception_score": "IS",
+         "ratio_to_real": "IS / real IS", "d_loss": "D loss", "g_loss": "G loss"},
+        rows, common.command(), common.machine(),
+        formats={"ratio_to_real": "{:.2f}", "inception_score": "{:.2f}"},
+        images={"stylegan2": "stylegan2_digits.png"},
+        judge=common.judge_protocol(judge, args.samples, real=n_real, real_split="test",
+                                    seed=0))
+    print("wrote", common.write_results(args.out, result))
+
+
+if __name__ == "__main__":
+    main()
