@@ -222,3 +222,11 @@ def test_stylegan2_digits_script(tmp_path):
     with Image.open(tmp_path / "stylegan2_digits.png") as img:
         assert img.width > 2 * 5 * 28                       # the 5-column sweep, doubled
     assert ganzoo.load(tmp_path / "sg2.keras").num_ws == 6
+
+
+def test_modulated_conv_script(tmp_path):
+    _run("modulated_conv.py", "--batch", "4", "--repeats", "1", "--rounds", "1",
+         "--channel-max", "8", out=tmp_path)
+    rows = _read(tmp_path / "modulated_conv.json")["rows"]
+    assert [r["form"] for r in rows] == ["non-fused (scaling)", "fused (grouped)"]
+    assert rows[0]["relative"] == 1.0 and all(r["images_per_s"] > 0 for r in rows)
