@@ -180,6 +180,22 @@ class GAN(ZooModel):
                 f"loss.name is {config['loss']['name']!r}; set loss.name: least_squares, or "
                 f"drop loss.coding.")
 
+    @classmethod
+    def require_networks(cls, config, network_type, why):
+        """For variants that need their own networks: both ``generator.type`` and
+        ``discriminator.type`` must be ``network_type`` (``why`` says what they have), and the
+        data images; raise ``ConfigError`` otherwise."""
+        name = cls.registry_name
+        for net in ("generator", "discriminator"):
+            if config[net]["type"] != network_type:
+                raise config_lib.ConfigError(
+                    f"{name}: {net}.type must be {network_type!r} ({why}), got "
+                    f"{config[net]['type']!r}.")
+        if len(config["data_shape"]) != 3:
+            raise config_lib.ConfigError(
+                f"{name} makes images, but data_shape is {config['data_shape']}; give an image "
+                "data_shape [H, W, C] (e.g. [32, 32, 3]).")
+
     # ------------------------------------------------------------------ networks
 
     def build_generator(self, name="generator", latent_dim=None):

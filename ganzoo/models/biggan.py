@@ -54,20 +54,12 @@ class BigGAN(GAN):
     @classmethod
     def validate_config(cls, config):
         super().validate_config(config)
-        for net in ("generator", "discriminator"):
-            if config[net]["type"] != "biggan":
-                raise config_lib.ConfigError(
-                    f"biggan: {net}.type must be 'biggan' (class-conditional BatchNorm in G, "
-                    f"a projection of the label in D), got {config[net]['type']!r}; use 'cgan' "
-                    "for other networks.")
+        cls.require_networks(config, "biggan", "class-conditional BatchNorm in G, a projection "
+                             "of the label in D; use 'cgan' for other networks")
         if config["training"].get("reuse_fakes"):
             raise config_lib.ConfigError(
                 "biggan: training.reuse_fakes does not apply: G updates on fresh z and labels "
                 "after every d_steps D updates, as the authors' code; set it to false.")
-        if len(config["data_shape"]) != 3:
-            raise config_lib.ConfigError(
-                f"biggan makes images, but data_shape is {config['data_shape']}; give an image "
-                "data_shape [H, W, C] (e.g. [32, 32, 3]).")
         stages = blocks.upsampling_plan(config["data_shape"])[0]
         g = config["generator"]
         if g["hierarchical"] and config["latent_dim"] % (stages + 1):

@@ -114,15 +114,7 @@ class StyleGAN2(GAN):
     @classmethod
     def validate_config(cls, config):
         super().validate_config(config)
-        for net in ("generator", "discriminator"):
-            if config[net]["type"] != "stylegan2":
-                raise config_lib.ConfigError(
-                    f"stylegan2: {net}.type must be 'stylegan2' (mapping + synthesis network, "
-                    f"residual D), got {config[net]['type']!r}.")
-        if len(config["data_shape"]) != 3:
-            raise config_lib.ConfigError(
-                f"stylegan2 makes images, but data_shape is {config['data_shape']}; give an "
-                "image data_shape [H, W, C] (e.g. [32, 32, 3]).")
+        cls.require_networks(config, "stylegan2", "mapping + synthesis network, residual D")
         training = config["training"]
         if training["d_steps"] != 1 or training.get("reuse_fakes"):
             raise config_lib.ConfigError(
