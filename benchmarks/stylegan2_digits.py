@@ -66,6 +66,8 @@ def main():
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     p.add_argument("--save", default=None, help="also save the trained model (.keras) here")
     args = p.parse_args()
+    if args.save and os.path.exists(args.save):   # checked before 15 minutes of training
+        raise SystemExit(f"--save {args.save} exists; give a new path (nothing is replaced).")
     os.makedirs(args.out, exist_ok=True)
     x, _ = ganzoo.datasets.load_digits("train")
     test, _ = ganzoo.datasets.load_digits("test")
