@@ -81,6 +81,32 @@ def synced_batch_norm(name, **kwargs):
     return layers.BatchNormalization(synchronized=True, name=name, **kwargs)
 
 
+def replica_sum(x):
+    """``x`` summed over the replicas of a ``tf.distribute`` strategy (``x`` itself on one
+    device): the global-batch statistics the official code gets from one device.
+
+    Example:
+
+    ```python
+    total = ganzoo.blocks.replica_sum(tf.reduce_sum(values))   # the same on every replica
+    ```
+    """
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return x
+    return context.all_reduce(tf.distribute.ReduceOp.SUM, x)
+
+
+def global_mean(x):
+    """The mean of ``x`` over its first axis across the whole global batch (every replica's
+    rows), in float32: a sum and a count all-reduced together, so replicas holding unequal
+    rows still agree with one device."""
+    x = tf.cast(x, tf.float32)
+    total = replica_sum(tf.concat([tf.reshape(tf.reduce_sum(x, axis=0), [-1]),
+                                   tf.cast(tf.shape(x)[:1], tf.float32)], 0))
+    return tf.reshape(total[:-1] / total[-1], tf.shape(x)[1:])
+
+
 def replica_rows(draw, n, shape=()):
     """This replica's ``n`` rows of one draw of ``n * replicas`` rows, so that under
     ``tf.distribute`` (every replica holding the same seed state) replicas get distinct noise

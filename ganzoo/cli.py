@@ -113,7 +113,9 @@ def _parser():
                          "run's dataset, test split when it has one)")
     sa.add_argument("--truncation", type=float, default=None,
                     help="noise models: the truncation trick, redraw every |z| entry above this "
-                         "threshold (e.g. 0.5: less variety, more typical samples)")
+                         "threshold (e.g. 0.5: less variety, more typical samples); "
+                         "stylegan2: ψ >= 0, the lerp towards w̄ (0: w̄'s image for every z, "
+                         "1: none)")
     sa.add_argument("--class-sweep", action="store_true",
                     help="conditional models: each row one z, each column a class")
     sa.add_argument("--noise", default=None, choices=("const", "random"),
@@ -497,14 +499,19 @@ def cmd_sample(args):
 
 
 def _check_noise_options(model, args):
-    """--truncation needs a noise model and a positive threshold (checked before any work)."""
+    """--truncation needs a noise model and a positive threshold (StyleGAN2: ψ >= 0), checked
+    before any work."""
     from ganzoo.models.translation import Translator
 
     if args.truncation is not None:
         if isinstance(model, Translator):
             raise ValueError(f"--truncation is for noise-to-image models; {model.name} "
                              f"translates images (it has no z).")
-        if not args.truncation > 0:
+        if hasattr(model, "style_mix"):   # StyleGAN2's ψ in W: 0 gives w̄'s image, 1 none
+            if not args.truncation >= 0:
+                raise ValueError(f"--truncation is StyleGAN2's ψ and must be >= 0 (e.g. 0.7; "
+                                 f"1 for none), got {args.truncation}.")
+        elif not args.truncation > 0:
             raise ValueError(f"--truncation must be a positive number (e.g. 0.5), got "
                              f"{args.truncation}.")
 

@@ -26,7 +26,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.blocks import replica_rows
+from ganzoo.blocks import global_mean, replica_rows
 
 #: leaky ReLU slope and gain of every StyleGAN2 activation (the official ``bias_act``)
 LRELU_SLOPE, LRELU_GAIN = 0.2, math.sqrt(2.0)
@@ -433,12 +433,7 @@ class TruncateW(keras.layers.Layer):
     def track(self, w, beta):
         """w̄ ← mean(w) + β (w̄ − mean(w)) (the official ``w_avg_beta`` update); under
         tf.distribute the mean is over the global batch."""
-        w = tf.cast(w, tf.float32)
-        total = tf.concat([tf.reduce_sum(w, axis=0), tf.cast(tf.shape(w)[:1], tf.float32)], 0)
-        context = tf.distribute.get_replica_context()
-        if context is not None and context.num_replicas_in_sync > 1:
-            total = context.all_reduce(tf.distribute.ReduceOp.SUM, total)
-        mean = total[:-1] / total[-1]
+        mean = global_mean(w)
         self.w_avg.assign(mean + beta * (self.w_avg - mean))
 
     def call(self, w):

@@ -74,6 +74,26 @@ NOISE_SCHEMA = schema.extend(
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
+
+def run_every(counter, interval, update):
+    """Run ``update()`` inside the graph when ``counter`` (an integer variable or tensor) is a
+    multiple of ``interval``; every time when ``interval`` <= 1. Returns whether it ran.
+
+    Example:
+
+    ```python
+    run_every(self.d_optimizer.iterations, 5, generator_update)   # WGAN's n_critic = 5
+    ```
+    """
+    def run():
+        update()
+        return tf.constant(True)
+
+    if interval <= 1:
+        return run()
+    return tf.cond(tf.cast(counter, tf.int64) % interval == 0, run, lambda: tf.constant(False))
+
+
 class GAN(ZooModel):
     """A GAN as one ``keras.Model`` with a ``generator`` and a ``discriminator``.
 
@@ -289,22 +309,22 @@ class GAN(ZooModel):
             x = augment.ada(x, self.ada_p, self.uniform)
         return self.discriminator(x if labels is None else [x, labels], training=training)
 
-    def adapt_augmentation(self, real_out):
+    def adapt_augmentation(self, real_out, step=None):
         """ADA (Karras et al. 2020, §3), after a D update: add this batch's sign(D(x_real)) to
-        r_t's running sums and, every ``augment.ada.interval`` D updates, move p towards
-        r_t = ``augment.ada.target`` (:func:`ganzoo.augment.ada_adjust`). Nothing without
-        ``augment.ada.enabled``."""
+        r_t's running sums and, every ``augment.ada.interval`` D updates (or values of
+        ``step``, a counter advanced once per call, where extra D updates such as lazy R1
+        steps would make D's count irregular), move p towards r_t = ``augment.ada.target``
+        (:func:`ganzoo.augment.ada_adjust`). Nothing without ``augment.ada.enabled``."""
         if self.ada is None:
             return
         real = real_out[0] if isinstance(real_out, (list, tuple)) else real_out
-        batch = tf.stack([tf.reduce_sum(tf.sign(tf.cast(real, tf.float32))),
-                          tf.cast(tf.size(real), tf.float32)])
-        if replicas_in_sync() > 1:  # every replica then holds the global sums and the same p
-            batch = tf.distribute.get_replica_context().all_reduce(
-                tf.distribute.ReduceOp.SUM, batch)
+        # summed over replicas: every replica then holds the global sums and the same p
+        batch = blocks.replica_sum(tf.stack([tf.reduce_sum(tf.sign(tf.cast(real, tf.float32))),
+                                             tf.cast(tf.size(real), tf.float32)]))
         signs, count = self.ada_signs + batch[0], self.ada_count + batch[1]
         # no tf.cond: a cross-replica assignment may not sit inside control flow
-        due = self.d_optimizer.iterations % self.ada["interval"] == 0
+        step = self.d_optimizer.iterations if step is None else tf.cast(step, tf.int64)
+        due = step % self.ada["interval"] == 0
         self.ada_p.assign(tf.where(due, augment.ada_adjust(
             self.ada_p, signs, count, self.ada["target"], self.ada["images_to_one"]),
             self.ada_p))
@@ -322,14 +342,7 @@ class GAN(ZooModel):
     def every_k_d_steps(self, update):
         """Run ``update()`` once every k-th discriminator update (k = ``training.d_steps``): the
         outer loop of Goodfellow et al.'s and the WGAN papers' Algorithm 1, inside the graph."""
-        def run():
-            update()
-            return tf.constant(True)
-
-        if self.d_steps == 1:
-            return run()
-        return tf.cond(self.d_optimizer.iterations % self.d_steps == 0, run,
-                       lambda: tf.constant(False))
+        return run_every(self.d_optimizer.iterations, self.d_steps, update)
 
     def update_ema(self, decay=None):
         """ema <- d * ema + (1 - d) * weights, with d = ``decay`` if given, else

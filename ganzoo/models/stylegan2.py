@@ -11,10 +11,11 @@ import tensorflow as tf
 
 from ganzoo import config as config_lib
 from ganzoo import schema
-from ganzoo.models.base import GAN, NOISE_SCHEMA, make_optimizer, unpack
+from ganzoo.models.base import GAN, NOISE_SCHEMA, make_optimizer, run_every, unpack
 from ganzoo.models.zoo_model import replicas_in_sync
 from ganzoo.registry import register
 from ganzoo.schema import Key
+from ganzoo.blocks import global_mean
 from ganzoo.style_layers import TruncateW
 from ganzoo.stylegan2_nets import compose_generator, compose_synthesis, num_ws
 
@@ -238,23 +239,8 @@ class StyleGAN2(GAN):
             total = tf.reduce_sum(tf.cast(images, tf.float32) * noise)
         grads = inner.gradient(total, ws)
         lengths = tf.sqrt(tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=2), axis=1))
-        batch = tf.stack([tf.reduce_sum(lengths), tf.cast(tf.size(lengths), tf.float32)])
-        if replicas_in_sync() > 1:
-            batch = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM,
-                                                                   batch)
-        pl_mean = self.pl_mean + self.pl_decay * (batch[0] / batch[1] - self.pl_mean)
+        pl_mean = self.pl_mean + self.pl_decay * (global_mean(lengths) - self.pl_mean)
         return tf.reduce_mean(tf.square(lengths - tf.stop_gradient(pl_mean))), pl_mean
-
-    def every(self, interval, update):
-        """Run ``update()`` on the minibatches whose index is a multiple of ``interval``."""
-        def run():
-            update()
-            return tf.constant(True)
-
-        if interval <= 1:
-            return run()
-        return tf.cond(tf.cast(self.minibatches, tf.int64) % interval == 0, run,
-                       lambda: tf.constant(False))
 
     def train_step(self, data):
         """One minibatch of the official training loop: Gmain, Greg (path length, lazy),
@@ -281,7 +267,7 @@ class StyleGAN2(GAN):
                 self.apply_gradients(self.g_optimizer, loss, tape, G_vars, unconnected=True)
                 self.pl_mean.assign(pl_mean)
                 self.log(pl=penalty)
-            self.every(self.pl_interval, path_length_update)
+            run_every(self.minibatches, self.pl_interval, path_length_update)
 
         # Dmain: softplus(D(G(z, c), c)) + softplus(-D(x, y)); R1 added when not lazy
         c = self.sample_labels(m) if self.num_classes else None
@@ -293,7 +279,8 @@ class StyleGAN2(GAN):
                 r1 = self.r1_penalty(x, y)
                 d_loss += r1
         self.apply_gradients(self.d_optimizer, d_loss, tape, D_vars)
-        self.adapt_augmentation(real_out)  # augment.ada: p follows E[sign(D(x))]
+        # augment.ada: p follows E[sign(D(x))], every ada.interval minibatches as the official
+        self.adapt_augmentation(real_out, step=self.minibatches + 1)
         self.log(d_loss=d_loss, **self.d_outputs(real_out, fake_out))
         if self.r1_gamma and self.r1_interval <= 1:
             self.log(r1=r1)
@@ -305,7 +292,7 @@ class StyleGAN2(GAN):
                     loss = r1 * self.r1_interval
                 self.apply_gradients(self.d_optimizer, loss, tape, D_vars, unconnected=True)
                 self.log(r1=r1)
-            self.every(self.r1_interval, r1_update)
+            run_every(self.minibatches, self.r1_interval, r1_update)
 
         self.minibatches.assign_add(1.0)
         self.update_ema(self.ema_beta(m))

@@ -259,6 +259,12 @@ def test_cli_samples_style_mixing_grids_and_walks_in_w(tmp_path, capsys):
     for flags in (["--noise", "random"], ["--truncation", "0.5", "--class-sweep"]):
         assert cli.main(["sample", path, *flags, "--n", "20", "--out", str(out)]) == 0
     assert cli.main(["interpolate", path, "--rows", "2", "--steps", "3", "--out", str(out)]) == 0
+    # StyleGAN2's ψ = 0 (w̄'s image for every z) is accepted here; below 0 is not
+    out.unlink()
+    assert cli.main(["sample", path, "--truncation", "0", "--n", "4", "--out", str(out)]) == 0
+    assert out.exists()
+    assert cli.main(["sample", path, "--truncation", "-0.5", "--out", str(out)]) == 2
+    assert "StyleGAN2's ψ and must be >= 0" in capsys.readouterr().err
     dcgan = str(tmp_path / "dcgan.keras")
     ganzoo.build("dcgan", **SMALL_NETS["dcgan"]).save(dcgan)
     assert cli.main(["sample", dcgan, "--style-mix", "--out", str(out)]) == 2
