@@ -27,7 +27,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check ganzoo tests tools benchmarks
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q --durations=25 $(PYTEST_ARGS)
 
 # the tests marked slow (benchmark scripts' longest smoke runs); not part of `make test` or CI
 test-slow: $(STAMP)

@@ -218,7 +218,9 @@ class ModulatedConv2D(keras.layers.Layer):
         s = tf.cast(self.styles(w), x.dtype)
         weight = tf.cast(self.kernel, x.dtype)
         if self.upsample:
-            x = tf.image.resize(x, [2 * tf.shape(x)[1], 2 * tf.shape(x)[2]], "bilinear")
+            # tf.image.resize returns float32 whatever it is given: back to the layer's dtype
+            x = tf.cast(tf.image.resize(x, [2 * tf.shape(x)[1], 2 * tf.shape(x)[2]], "bilinear"),
+                        s.dtype)
         if self.fused:
             return self._grouped(x, weight, s)
         y = tf.nn.conv2d(x * s[:, None, None, :], weight, 1, "SAME")

@@ -286,3 +286,27 @@ def test_trains_at_32_and_64_pixels_conditional_or_not(config, size, classes):
     assert all(np.isfinite(v[-1]) for v in history.history.values())
     samples = gan.generate(2, seed=0, truncation=0.7)
     assert samples.shape == (2, size, size, 3) and np.abs(samples).max() <= 1.0
+
+
+def test_trains_in_mixed_bfloat16_with_bf16_convolutions_and_float32_images(digits_small):
+    """mixed_bfloat16 (the precision ganzoo picks on CPUs with bf16 units): the modulated
+    convolutions (the up-sampling ones too, where tf.image.resize returns float32) compute in
+    bf16, weights and images stay float32, R1's double backprop runs, and the images agree
+    with float32 on the same weights to bf16's precision."""
+    gan = small(loss={"r1_interval": 1}, training={"precision": "mixed_bfloat16",
+                                                   "batch_size": 16})
+    mods = [layer for layer in gan.synthesis().layers if isinstance(layer, sl.ModulatedConv2D)]
+    assert any(layer.upsample for layer in mods)
+    assert all(layer.compute_dtype == "bfloat16" for layer in mods)
+    history = gan.fit(digits_small[0][:64], epochs=1, verbose=0)
+    assert all(np.isfinite(v).all() for v in history.history.values())
+    assert history.history["r1"][-1] > 0
+    assert all(v.dtype == "float32" for v in gan.generator.trainable_variables)
+    ws = gan.broadcast(gan.w_of(gan.latent_numpy(4, seed=0)))
+    low = gan.synthesis(sampling=True)(ws, training=False)
+    assert low.dtype == tf.float32
+    f32 = small()
+    f32.set_weights(gan.get_weights())
+    high = f32.synthesis(sampling=True)(ws, training=False)
+    scale = float(tf.reduce_max(tf.abs(high)))
+    assert float(tf.reduce_max(tf.abs(low - high))) < 0.1 * scale
