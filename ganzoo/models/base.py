@@ -73,8 +73,6 @@ NOISE_SCHEMA = schema.extend(
 )
 
 
-@keras.saving.register_keras_serializable(package="ganzoo")
-
 def run_every(counter, interval, update):
     """Run ``update()`` inside the graph when ``counter`` (an integer variable or tensor) is a
     multiple of ``interval``; every time when ``interval`` <= 1. Returns whether it ran.
@@ -94,6 +92,7 @@ def run_every(counter, interval, update):
     return tf.cond(tf.cast(counter, tf.int64) % interval == 0, run, lambda: tf.constant(False))
 
 
+@keras.saving.register_keras_serializable(package="ganzoo")
 class GAN(ZooModel):
     """A GAN as one ``keras.Model`` with a ``generator`` and a ``discriminator``.
 
