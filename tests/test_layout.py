@@ -94,3 +94,19 @@ def test_the_data_package_imports_one_way():
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_keras_serializable_names_are_the_classes_and_layers_they_decorate():
+    """Every `register_keras_serializable` in ganzoo decorates a class (a stray line between
+    a decorator and its class once registered a helper function under the class's place)."""
+    import inspect
+
+    import keras
+
+    import ganzoo.models.base  # noqa: F401  (registers what it defines)
+
+    registered = {name: obj for name, obj in keras.saving.get_custom_objects().items()
+                  if name.startswith("ganzoo>")}
+    assert registered["ganzoo>GAN"] is ganzoo.models.base.GAN
+    assert all(inspect.isclass(obj) for obj in registered.values()), \
+        [name for name, obj in registered.items() if not inspect.isclass(obj)]
