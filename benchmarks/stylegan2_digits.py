@@ -3,12 +3,16 @@ against training minutes, and the card's truncation sweep and style-mixing grid.
 
     python benchmarks/stylegan2_digits.py [--epochs 12] [--every 2] [--channel-base 1024]
                                           [--channel-max 64] [--samples 1000] [--save M.keras]
+                                          [--data digits|mnist] [--precision float32]
+                                          [--name stylegan2_digits] [--ada]
 
-Trains ``stylegan2`` with ``config="grey28"`` at the given widths (the test suite's learning test
-uses the same settings) on the 4,500 embedded training digits, float32, seed 0. After every
+Trains ``stylegan2`` with ``config="grey28"`` at the given widths on the 4,500 embedded training
+digits (``--data mnist``: the 60,000 MNIST training digits of ``$GANZOO_DATA_DIR/mnist.npz``),
+in ``--precision`` (``auto``: bf16 where the CPU has bf16 units), seed 0, with ADA
+(``augment.ada.enabled``, the official target 0.6) with ``--ada``. After every
 ``--every`` epochs it scores ``--samples`` EMA samples (constant noise, no truncation) with the
 shipped MNIST judge (IS, 10 splits), beside the same judge's IS of as many real test digits.
-Writes results/stylegan2_digits.json and results/stylegan2_digits.png: 16 samples, a truncation
+Writes results/<name>.json and results/<name>.png: 16 samples, a truncation
 sweep (rows: 4 z's; columns ψ = 0, 0.25, 0.5, 0.75, 1) and a style-mixing grid (first row and
 column the sources; image (r, c) takes row r's w for the first num_ws // 2 layers and column c's
 after).
@@ -63,14 +67,25 @@ def main():
     p.add_argument("--channel-max", type=int, default=64)
     p.add_argument("--samples", type=int, default=1000)
     p.add_argument("--limit", type=int, default=None, help="training digits (smoke runs)")
+    p.add_argument("--data", choices=("digits", "mnist"), default="digits",
+                   help="the embedded digits, or MNIST from $GANZOO_DATA_DIR/mnist.npz")
+    p.add_argument("--precision", default="float32",
+                   help="training.precision (float32, mixed_bfloat16, auto)")
+    p.add_argument("--name", default="stylegan2_digits", help="results file name")
+    p.add_argument("--ada", action="store_true", help="adaptive augmentation (StyleGAN2-ADA)")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     p.add_argument("--save", default=None, help="also save the trained model (.keras) here")
     args = p.parse_args()
     if args.save and os.path.exists(args.save):   # checked before 15 minutes of training
         raise SystemExit(f"--save {args.save} exists; give a new path (nothing is replaced).")
     os.makedirs(args.out, exist_ok=True)
-    x, _ = ganzoo.datasets.load_digits("train")
-    test, _ = ganzoo.datasets.load_digits("test")
+    if args.data == "mnist":
+        path = ganzoo.datasets.shared_data_file("mnist.npz")
+        x, _ = ganzoo.datasets.read_npz(path, "train")
+        test, _ = ganzoo.datasets.read_npz(path, "test")
+    else:
+        x, _ = ganzoo.datasets.load_digits("train")
+        test, _ = ganzoo.datasets.load_digits("test")
     x = x[:args.limit] if args.limit else x
     judge = judges.load("mnist")
     n_real = min(args.samples, len(test))   # shuffled: the embedded test digits are in class
@@ -78,40 +93,54 @@ def main():
     real_is = metrics.inception_score(real, classifier=judge)[0]
     widths = {"channel_base": args.channel_base, "channel_max": args.channel_max}
     gan = ganzoo.build("stylegan2", config="grey28", seed=0, generator=widths,
-                       discriminator=widths, training={"precision": "float32"})
+                       discriminator=widths, training={"precision": args.precision},
+                        augment={"ada": {"enabled": args.ada}})
     rows, seconds = [], 0.0
     for epoch in range(args.every, args.epochs + 1, args.every):
         start = time.perf_counter()
         history = gan.fit(x, epochs=args.every, verbose=0)
         seconds += time.perf_counter() - start
-        score = metrics.inception_score(gan.generate(args.samples, seed=0), classifier=judge)[0]
-        rows.append({"model": "stylegan2", "epochs": epoch, "minutes": round(seconds / 60, 2),
+        samples = gan.generate(args.samples, seed=0)
+        score = metrics.inception_score(samples, classifier=judge)[0]
+        rows.append({"model": "stylegan2", "epochs": epoch, "minibatches": gan.train_steps,
+                     "minutes": round(seconds / 60, 2),
                      "inception_score": round(score, 3), "ratio_to_real": round(score / real_is, 3),
+                     "diversity": round(float(samples.std(axis=0).mean()), 3),
                      "d_loss": round(history.history["d_loss"][-1], 3),
                      "g_loss": round(history.history["g_loss"][-1], 3)})
+        if args.ada:
+            rows[-1]["ada_p"] = round(float(gan.ada_p.numpy()), 3)
         print(rows[-1], flush=True)
-    rows.append({"model": None, "epochs": None, "minutes": None,
-                 "inception_score": round(real_is, 3), "ratio_to_real": 1.0})
-    figure(gan, os.path.join(args.out, "stylegan2_digits.png"))
+    rows.append({"model": None, "epochs": None, "minibatches": None, "minutes": None,
+                 "inception_score": round(real_is, 3), "ratio_to_real": 1.0,
+                 "diversity": round(float(real.astype(np.float32).std(axis=0).mean() / 127.5), 3)})
+    figure(gan, os.path.join(args.out, args.name + ".png"))
     if args.save:
         gan.save(args.save)
     result = results.make(
-        "stylegan2_digits", "StyleGAN2 on the embedded digits",
+        args.name, "StyleGAN2 on " + ("MNIST" if args.data == "mnist" else "the embedded digits"),
         f"`stylegan2` with `config=\"grey28\"` at channel_base {args.channel_base}, "
         f"channel_max {args.channel_max} (G {gan.generator.count_params():,}, D "
-        f"{gan.discriminator.count_params():,} parameters), batch 32, float32, seed 0, on the "
-        f"{len(x):,} embedded training digits; after every {args.every} epochs the IS of "
+        f"{gan.discriminator.count_params():,} parameters), batch 32, precision "
+        f"{args.precision} (here {gan.precision}), "
+        "seed 0, " + ("with ADA (target 0.6), " if args.ada else "")
+        + f"on the {len(x):,} " + ("MNIST" if args.data == "mnist" else "embedded")
+        + f" training digits; after every {args.every} epochs the IS of "
         f"{args.samples} EMA samples (constant noise, no truncation) by the shipped MNIST "
-        f"judge (10 splits) beside its IS of {n_real} real test digits (the last row). Minutes "
+        f"judge (10 splits) beside its IS of {n_real} real test digits (the last row); "
+        "diversity: the per-pixel standard deviation across those samples, averaged over the "
+        "pixels, in [-1, 1] units (a collapsed generator's is near 0). Minutes "
         "are training time on this machine. The image: 16 samples; a truncation sweep (rows 4 "
         "z's, columns ψ = 0, 0.25, 0.5, 0.75, 1: ψ = 0 is w̄'s image); a style-mixing grid "
         "(first row and column the sources, each image row's w before layer num_ws // 2 and "
         "the column's after).",
-        {"epochs": "epochs", "minutes": "minutes", "inception_score": "IS",
-         "ratio_to_real": "IS / real IS", "d_loss": "D loss", "g_loss": "G loss"},
+        {"epochs": "epochs", "minibatches": "minibatches", "minutes": "minutes",
+         "inception_score": "IS", "ratio_to_real": "IS / real IS",
+         "diversity": "diversity", "d_loss": "D loss", "g_loss": "G loss",
+         **({"ada_p": "ADA p"} if args.ada else {})},
         rows, common.command(), common.machine(),
         formats={"ratio_to_real": "{:.2f}", "inception_score": "{:.2f}"},
-        images={"stylegan2": "stylegan2_digits.png"},
+        images={"stylegan2": args.name + ".png"},
         judge=common.judge_protocol(judge, args.samples, real=n_real, real_split="test",
                                     seed=0))
     print("wrote", common.write_results(args.out, result))

@@ -212,14 +212,17 @@ def test_dcgan_plateau_script(tmp_path):
 
 
 def test_stylegan2_digits_script(tmp_path):
+    # MNIST from $GANZOO_DATA_DIR (stand-in), results under --name
     _run("stylegan2_digits.py", "--epochs", "1", "--every", "1", "--channel-base", "64",
          "--channel-max", "8", "--samples", "100", "--limit", "64", "--save",
-         str(tmp_path / "sg2.keras"), out=tmp_path)
-    result = _read(tmp_path / "stylegan2_digits.json")
+         str(tmp_path / "sg2.keras"), "--data", "mnist", "--name", "stylegan2_mnist",
+         out=tmp_path, env={"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)})
+    result = _read(tmp_path / "stylegan2_mnist.json")
+    assert "MNIST" in result["title"]
     gan_rows = [r for r in result["rows"] if r["model"] == "stylegan2"]
     assert [r["epochs"] for r in gan_rows] == [1] and result["rows"][-1]["model"] is None
     assert result["rows"][-1]["inception_score"] > 5     # the judge on real test digits
-    with Image.open(tmp_path / "stylegan2_digits.png") as img:
+    with Image.open(tmp_path / "stylegan2_mnist.png") as img:
         assert img.width > 2 * 5 * 28                       # the 5-column sweep, doubled
     assert ganzoo.load(tmp_path / "sg2.keras").num_ws == 6
 

@@ -11,11 +11,11 @@ import tensorflow as tf
 
 from ganzoo import config as config_lib
 from ganzoo import schema
+from ganzoo.blocks import global_mean
 from ganzoo.models.base import GAN, NOISE_SCHEMA, make_optimizer, run_every, unpack
 from ganzoo.models.zoo_model import replicas_in_sync
 from ganzoo.registry import register
 from ganzoo.schema import Key
-from ganzoo.blocks import global_mean
 from ganzoo.style_layers import TruncateW
 from ganzoo.stylegan2_nets import compose_generator, compose_synthesis, num_ws
 
