@@ -119,13 +119,13 @@ def one_step(name, strategy):
         # gradient within rounding of zero (the hinge's flat side) moves a weight by up to lr
         # depending on the order of the sums: 1.7e-5 on one bias of D measured with Adam
         gan = ganzoo.build(name, config="ring", seed=3, strategy=strategy,
-                           training={"batch_size": 64, "d_steps": 1},
+                           training={"batch_size": 64, "d_steps": 1, "precision": "float32"},
                            optimizer={"generator": {"name": "sgd", "learning_rate": 0.01},
                                       "discriminator": {"name": "sgd", "learning_rate": 0.01}})
         data = ganzoo.toy.ring_data(64, seed=0)
-    else:                # ring presets: MLPs
+    else:                # ring presets: MLPs (float32: `auto` is bf16 on CPUs with bf16 units)
         gan = ganzoo.build(name, config="ring", seed=3, strategy=strategy,
-                           training={"batch_size": 64, "d_steps": 1})
+                           training={"batch_size": 64, "d_steps": 1, "precision": "float32"})
         points, modes = ganzoo.toy.ring_data(64, seed=0, return_labels=True)
         data = (points, modes.astype("int32")) if gan.num_classes else points
     initial = flat(gan)
