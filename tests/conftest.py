@@ -5,18 +5,20 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
-@pytest.fixture(autouse=True)
-def _auto_precision_is_float32(monkeypatch):
+@pytest.fixture(autouse=True, scope="session")
+def _auto_precision_is_float32():
     """``training.precision: auto`` resolves to float32 in the suite whatever the CPU: the tests'
     tolerances and learning thresholds are measured in float32, and a CI machine with bf16
-    units would otherwise run them in mixed_bfloat16 (it did: 1e-5 equalities failed). Tests of
-    low precision ask for ``mixed_bfloat16`` by name, and the tests of ``auto`` itself patch
-    the CPU flags again. Subprocesses (the CLI and benchmark scripts) are not affected."""
+    units would otherwise run them in mixed_bfloat16 (it did: 1e-5 equalities failed). Session
+    scope, so module fixtures that train get it too. Tests of low precision ask for
+    ``mixed_bfloat16`` by name, and the tests of ``auto`` itself patch the CPU flags again.
+    Subprocesses (the CLI and benchmark scripts) are not affected: pin their precision."""
     from ganzoo.models import zoo_model
 
-    flags = zoo_model._cpu_flags()
-    monkeypatch.setattr(zoo_model, "_cpu_flags",
-                        lambda: set(flags) - {"avx512_bf16", "amx_bf16"})
+    flags = zoo_model._cpu_flags() - {"avx512_bf16", "amx_bf16"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(zoo_model, "_cpu_flags", lambda: set(flags))
+        yield
 
 
 #: narrow networks per variant, so tests exercise every code path quickly

@@ -33,7 +33,7 @@ def test_sigkill_mid_epoch_then_resume_ends_with_the_planned_steps(tmp_path, sma
         if meta.exists():
             try:
                 seen = json.loads(meta.read_text())
-            except ValueError:  # caught mid-write
+            except (ValueError, OSError):  # caught mid-write, or between a replace's steps
                 seen = None
             if seen and seen["epoch"] >= 2 and seen["batch"] > 0:  # in the middle of epoch 3+
                 os.kill(proc.pid, signal.SIGKILL)
