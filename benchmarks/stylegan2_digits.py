@@ -34,6 +34,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PSIS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
+def diversity(images):
+    """The per-pixel standard deviation across ``images`` (in [-1, 1]), averaged over pixels."""
+    return round(float(images.std(axis=0).mean()), 3)
+
+
 def figure(gan, path):
     """Samples, a truncation sweep and a style-mixing grid stacked in one PNG."""
     z = gan.latent_numpy(4, seed=1)
@@ -94,7 +99,7 @@ def main():
     widths = {"channel_base": args.channel_base, "channel_max": args.channel_max}
     gan = ganzoo.build("stylegan2", config="grey28", seed=0, generator=widths,
                        discriminator=widths, training={"precision": args.precision},
-                        augment={"ada": {"enabled": args.ada}})
+                       augment={"ada": {"enabled": args.ada}})
     rows, seconds = [], 0.0
     for epoch in range(args.every, args.epochs + 1, args.every):
         start = time.perf_counter()
@@ -105,7 +110,7 @@ def main():
         rows.append({"model": "stylegan2", "epochs": epoch, "minibatches": gan.train_steps,
                      "minutes": round(seconds / 60, 2),
                      "inception_score": round(score, 3), "ratio_to_real": round(score / real_is, 3),
-                     "diversity": round(float(samples.std(axis=0).mean()), 3),
+                     "diversity": diversity(samples),
                      "d_loss": round(history.history["d_loss"][-1], 3),
                      "g_loss": round(history.history["g_loss"][-1], 3)})
         if args.ada:
@@ -113,7 +118,7 @@ def main():
         print(rows[-1], flush=True)
     rows.append({"model": None, "epochs": None, "minibatches": None, "minutes": None,
                  "inception_score": round(real_is, 3), "ratio_to_real": 1.0,
-                 "diversity": round(float(real.astype(np.float32).std(axis=0).mean() / 127.5), 3)})
+                 "diversity": diversity(real.astype(np.float32) / 127.5 - 1.0)})
     figure(gan, os.path.join(args.out, args.name + ".png"))
     if args.save:
         gan.save(args.save)

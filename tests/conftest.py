@@ -5,6 +5,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pytest
 
+
 @pytest.fixture(autouse=True, scope="session")
 def _auto_precision_is_float32():
     """``training.precision: auto`` resolves to float32 in the suite whatever the CPU: the tests'
