@@ -233,3 +233,38 @@ def test_modulated_conv_script(tmp_path):
     rows = _read(tmp_path / "modulated_conv.json")["rows"]
     assert [r["form"] for r in rows] == ["non-fused (scaling)", "fused (grouped)"]
     assert rows[0]["relative"] == 1.0 and all(r["images_per_s"] > 0 for r in rows)
+
+
+def test_small_data_script(tmp_path):
+    env = {"GANZOO_DATA_DIR": _fake_data_dir(tmp_path)}
+    _run("small_data.py", "--train", "64", "--steps", "4", "--eval-every", "2", "--n", "100",
+         out=tmp_path, env=env)
+    result = _read(tmp_path / "small_data.json")
+    runs = result["extra"]["runs"]
+    assert sorted(runs) == ["ada", "diffaugment", "none"]
+    assert all(len(run["points"]) == 2 and run["points"][-1]["steps"] == 4
+               for run in runs.values())
+    assert runs["ada"]["points"][-1]["ada_p"] is not None
+    assert runs["none"]["points"][-1]["ada_p"] is None
+    assert (tmp_path / "small_data_curves.png").is_file()
+    assert (tmp_path / "small_data_diffaugment.png").is_file()
+
+
+def test_small_data_leak_signs_see_each_augmentation():
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    import small_data
+
+    from ganzoo import augment
+
+    digits = ganzoo.datasets.load_digits("test")[0][:200]
+    x = digits.astype(np.float32) / 127.5 - 1.0
+    clean = small_data.leaks(digits)
+    assert clean["grey_block_share"] < 0.05 and clean["background"] < -0.95
+    cut = small_data.leaks(augment.cutout(x).numpy())
+    assert cut["grey_block_share"] > 0.9  # cutout writes a 14x14 square of 0 (mid-grey)
+    moved = small_data.leaks(augment.translation(x).numpy())
+    # shifts of up to 4 px, the emptied border filled with 0 (grey), which pulls the centre of
+    # mass back part of the way
+    assert moved["com_offset_px"] > clean["com_offset_px"] + 0.4
+    bright = small_data.leaks(augment.brightness(x).numpy())
+    assert bright["background_spread"] > clean["background_spread"] + 0.1
