@@ -40,12 +40,15 @@ def generator_inputs(latent_dim, num_classes):
     return [z, label], layers.Concatenate(name="z_label")([z, onehot])
 
 
-def discriminator_inputs(data_shape, num_classes, label_input, flatten=False):
-    """The discriminator's inputs and what its first layer reads: the data, joined with the
-    one-hot label when ``label_input`` (as maps for images, unless ``flatten``: then the
-    flattened image and the one-hot vector, so an MLP's input grows by K, not K maps)."""
+def discriminator_inputs(data_shape, num_classes, label_input, flatten=False, scale=1.0):
+    """The discriminator's inputs and what its first layer reads: the data (times ``scale``
+    when it is not 1), joined with the one-hot label when ``label_input`` (as maps for images,
+    unless ``flatten``: then the flattened image and the one-hot vector, so an MLP's input
+    grows by K, not K maps)."""
     x = keras.Input(tuple(data_shape), name="data")
     flat = layers.Flatten(name="flatten")(x) if flatten else x
+    if scale != 1:
+        flat = layers.Rescaling(scale, name="input_scale")(flat)
     if not (num_classes and label_input):
         return x, flat
     label = keras.Input((), dtype="int32", name="label")

@@ -317,7 +317,7 @@ def mlp_generator(data_shape, latent_dim, num_classes=None, hidden=(1200, 1200),
 def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1, aux_classes=0,
                       hidden=(240, 240), activation="maxout", maxout_pieces=5, dropout=0.5,
                       input_dropout=None, leaky_slope=0.2, spectral_norm=False,
-                      name="discriminator"):
+                      input_scale=1.0, name="discriminator"):
     """Fully connected discriminator (Goodfellow et al. 2014: maxout units with dropout).
 
     Args:
@@ -331,8 +331,13 @@ def mlp_discriminator(data_shape, num_classes=None, label_input=False, outputs=1
         leaky_slope: slope for ``"leaky_relu"``.
         spectral_norm: wrap every dense layer in ``keras.layers.SpectralNormalization``
             (Miyato et al. 2018; see :func:`spectral`).
+        input_scale: multiplies the data before the first layer. A spectrally normalised D
+            is 1-Lipschitz in the data's units, so it can tell points apart by at most their
+            distance; low-dimensional data with small distances (the 8-Gaussian ring's modes
+            lie 1.5 apart) needs a larger scale for the hinge loss's margins of 1.
     """
-    inputs, x = discriminator_inputs(data_shape, num_classes, label_input, flatten=True)
+    inputs, x = discriminator_inputs(data_shape, num_classes, label_input, flatten=True,
+                                     scale=input_scale)
     for i, units in enumerate(hidden):
         rate = input_dropout if i == 0 and input_dropout is not None else dropout
         if rate:
@@ -448,6 +453,8 @@ DISCRIMINATOR_SCHEMA = s.Choice("type", {
         "input_dropout": (s.optional_fraction(), "dropout rate on the input instead (null: as "
                           "dropout)"),
         "leaky_slope": (s.number_in(0.0, 1.0), "LeakyReLU slope (activation 'leaky_relu')"),
+        "input_scale": (s.positive_number(), "multiplies the data before the first layer (a "
+                        "spectrally normalised D is 1-Lipschitz in the data's units)"),
         **_SPECTRAL}),
     "resnet": _network_keys(resnet_discriminator, {
         "filters": (s.positive_int(), "channels of every residual block"), **_SPECTRAL}),

@@ -67,3 +67,15 @@ def test_mlp_discriminator_drops_inputs_and_hidden_units_at_their_own_rates():
         assert [layer.rate for layer in drops] == want
     kept = keras.ops.convert_to_numpy(drops[0](np.ones((100, 784)), training=True)) > 0
     assert abs(kept.mean() - 0.8) < 0.01
+
+
+def test_mlp_discriminator_input_scale_multiplies_the_data_before_the_first_layer():
+    from ganzoo import nets
+
+    x = np.random.default_rng(0).normal(size=(16, 2)).astype("float32")
+    plain = nets.mlp_discriminator((2,), hidden=(8, 8), activation="relu", dropout=0.0)
+    scaled = nets.mlp_discriminator((2,), hidden=(8, 8), activation="relu", dropout=0.0,
+                                    input_scale=10.0)
+    scaled.set_weights(plain.get_weights())
+    np.testing.assert_allclose(scaled(x), plain(10.0 * x), rtol=1e-5)
+    assert ganzoo.build("sngan", config="ring").discriminator.get_layer("input_scale").scale == 10
