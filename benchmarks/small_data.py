@@ -15,10 +15,10 @@ Leaks (augmented-looking samples) are counted on the last samples and on the rea
 for reference: the mean distance of each image's centre of mass from the image centre in pixels
 (translation moves it; MNIST centres it), the background level (the 4x4 corners, in [-1, 1]:
 its mean, and its spread across images, which brightness raises) and the share of images
-holding a 7x7 mid-grey block, every pixel within 0.25 of 0 (what cutout writes; translation
-fills the emptied border with it too). At the end, ``ganzoo.metrics.memorization`` gives the
-median distance of each sample to its nearest training digit over held-out digits' (1: as far as
-new data; 0: copies).
+holding a 7x7 mid-grey block, every pixel within 0.25 of 0 (what cutout writes; translation's
+grey border fill shows in the background level instead). At the end,
+``ganzoo.metrics.memorization`` gives the median distance of each sample to its nearest
+training digit over held-out digits' (1: as far as new data; 0: copies).
 
 Writes results/small_data.json, small_data_curves.png (FID and the r_t gap against steps) and a
 grid per setting (small_data_<setting>.png).
@@ -156,7 +156,8 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     raw = {"machine": common.machine(), "command": common.command(), "train": args.train,
            "steps": args.steps, "policy": args.policy, "n": args.n,
-           "real_test": leaks(x_test), "runs": {}}
+           "real_test": leaks(x_test), "runs": {},
+           "judge_protocol": common.judge_protocol(judge, args.n, len(x_test), "test", seed=1)}
     print("real test digits:", json.dumps(raw["real_test"]), flush=True)
     for name in args.runs.split(","):
         gan = ganzoo.build("dcgan", seed=0, **settings(args.policy)[name])
@@ -169,7 +170,7 @@ def main():
         gan.fit(x_rep, epochs=args.steps // args.eval_every, verbose=0, callbacks=[scorer])
         seconds = time.perf_counter() - start
         fake = gan.generate(args.n, seed=1)
-        mem = metrics.memorization(fake[:2000], x_train, test=x_held)
+        mem = metrics.memorization(fake[:2000], x_train, test=x_held, extractor=judge)
         run = {"overrides": settings(args.policy)[name], "seconds": round(seconds, 1),
                "points": scorer.points, "leaks": leaks(fake),
                "median_pixel_ratio": round(float(mem["median_pixel_ratio"]), 3),
@@ -208,9 +209,13 @@ def to_result(raw, date=None):
         f"{raw['steps']:,} steps each, seed 0; scores of {raw['n']:,} samples against the "
         f"10,000 test digits with the shipped MNIST judge; DiffAugment policy '{raw['policy']}'.",
         columns, rows, raw["command"], raw["machine"], date,
+        formats={"grey_block_share": "{:.0%}", "inception_score": "{:.2f}", "fid": "{:.1f}",
+                 "best_fid": "{:.1f}", "rt_gap": "{:.2f}", "background": "{:.3f}",
+                 "background_spread": "{:.3f}", "com_offset_px": "{:.2f}",
+                 "median_pixel_ratio": "{:.2f}"},
         images={"dcgan": "small_data_curves.png"},
         extra={k: raw[k] for k in ("train", "steps", "policy", "n", "real_test", "runs")},
-        judge=common.judge_protocol("mnist", raw["n"], 10_000, "test", seed=1))
+        judge=raw["judge_protocol"])
 
 
 if __name__ == "__main__":
