@@ -47,13 +47,9 @@ def settings(policy):
             "ada": {"augment.ada.enabled": True}}
 
 
-def scaled(x):
-    return np.asarray(x, np.float32) / 127.5 - 1.0
-
-
 def sign_mean(gan, x):
     """ADA's overfitting heuristic E[sign(D(x))] over ``x`` (uint8), without augmentation."""
-    out = gan.D(keras.ops.convert_to_tensor(scaled(x)), None)
+    out = gan.D(keras.ops.convert_to_tensor(metrics._scaled(x)), None)
     return float(np.mean(np.sign(keras.ops.convert_to_numpy(out).astype(np.float32))))
 
 
@@ -61,8 +57,7 @@ def leaks(x):
     """Signs of augmentation in images ``x`` (N, H, W, 1), uint8 or [-1, 1]: centre-of-mass
     distance from the centre (px), background level of the 4x4 corners (mean, and its spread
     across images), share with a 7x7 mid-grey block."""
-    v = scaled(x) if np.asarray(x).dtype == np.uint8 else np.asarray(x, np.float32)
-    v = v[..., 0]
+    v = metrics._scaled(x)[..., 0]
     n, h, w = v.shape
     mass = (v + 1.0) / 2.0
     total = mass.sum(axis=(1, 2)) + 1e-6
@@ -111,11 +106,7 @@ class Scorer(keras.callbacks.Callback):
 
 
 def plot(runs, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = images._pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for name, run in runs.items():
         steps = [p["steps"] for p in run["points"]]
@@ -128,9 +119,7 @@ def plot(runs, path):
         ax.set_xlabel("training steps")
         ax.grid(alpha=0.3)
         ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    images._save_figure(fig, path)
 
 
 def main():
