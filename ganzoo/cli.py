@@ -4,7 +4,7 @@
     ganzoo train MODEL [--dataset NAME|PATH] [--epochs N] [--batch-size N]
                        [--set key=value ...] [--config YAML] [--out DIR] [--seed S] [--force]
                        [--resume] [--save-every STEPS] [--strategy mirrored|multiworker]
-                       [--from-preset PRESET]
+                       [--from-preset PRESET] [--minutes M]
     ganzoo sample RUN_DIR [--n 64] [--seed S] [--labels 0,1,2] [--truncation PSI]
                           [--class-sweep] [--noise const|random] [--style-mix] [--out grid.png]
     ganzoo interpolate RUN_DIR [--rows 4] [--steps 8] [--seed S] [--truncation PSI]
@@ -94,6 +94,9 @@ def _parser():
     tr.add_argument("--strategy", choices=("mirrored", "multiworker"), default=None,
                     help="tf.distribute strategy: 'mirrored' (all local GPUs) or 'multiworker' "
                          "(workers from TF_CONFIG); see docs/distributed.md")
+    tr.add_argument("--minutes", type=float, default=None, metavar="M",
+                    help="training-time budget: end training (writing model.keras) after M "
+                         "minutes, counted across --resume pieces, or when the epochs end")
     tr.add_argument("--from-preset", default=None, metavar="PRESET",
                     help="fine-tune a preset: start from its config and weights (see `ganzoo "
                          "presets`); --config/--set change its config")
@@ -336,7 +339,8 @@ def cmd_train(args):
     run = ganzoo.train(args.model, args.dataset, args.out, split=args.split, config=args.config,
                        resume=args.resume, force=args.force, epochs=args.epochs,
                        save_every=args.save_every, strategy=args.strategy, seed=args.seed,
-                       verbose=args.verbose, from_preset=args.from_preset, **overrides)
+                       verbose=args.verbose, from_preset=args.from_preset, minutes=args.minutes,
+                       **overrides)
     if run.diverged:
         print(f"ganzoo: error: training diverged at step {run.diverged['step']}; "
               f"{run.path}/model.keras holds the last good weights (step "

@@ -308,7 +308,7 @@ def check_outputs_finite(model, n=8):
 
 def train(model, data="digits", out=None, *, split="train", config=None, resume=False,
           force=False, epochs=None, save_every=100, strategy=None, seed=None, verbose=1,
-          from_preset=None, callbacks=None, **overrides):
+          from_preset=None, callbacks=None, minutes=None, **overrides):
     """Train a zoo model into a run folder, safely: the Python form of ``ganzoo train``.
 
     Args:
@@ -327,6 +327,9 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
         seed: seed of noise, shuffling and weights.
         verbose: Keras progress output (0, 1 or 2).
         callbacks: more Keras callbacks for ``fit`` (e.g. ``ganzoo.callbacks.TimeBudget``).
+        minutes: a training-time budget: training ends (and ``model.keras`` is written) once
+            this many minutes have been spent, counted across resumed pieces (the time of each
+            piece up to its last checkpoint), or when the epochs end, whichever comes first.
         from_preset: a preset handle (:mod:`ganzoo.presets`) to fine-tune: its config is the
             base (``config`` and ``overrides`` change it; the networks' shapes must stay) and
             training starts from its weights.
@@ -360,6 +363,9 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
                          f"{save_every}.")
     if resume and force:
         raise ValueError("resume continues a run and force replaces it; pass one of them.")
+    if minutes is not None and not float(minutes) > 0:
+        raise ValueError(f"minutes (--minutes) must be a positive training-time budget, got "
+                         f"{minutes}.")
     files.check_unlocked(out)
     if os.path.isdir(out):
         recover_unlocked(out)
@@ -418,10 +424,20 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
                 files.remove(previous)
                 previous = None
 
+        # the training time is recorded with each checkpoint, so a resumed piece counts exactly
+        # the time that led to the state it starts from
+        clock = cb.TrainingClock(os.path.join(out, BACKUP_DIR) if save_every else None,
+                                 save_on_epoch_end=False)
+
+        def on_saved(checkpoint):
+            clock.save(step=checkpoint.saved_step)
+            drop_previous()
+
         guard = cb.DivergenceGuard(every=save_every or 100)
-        clock = cb.TrainingClock(os.path.join(out, BACKUP_DIR) if save_every else None)
         extra = list(callbacks or ())
         callbacks = [guard, clock]  # guard first: a NaN step is undone before anything saves
+        if minutes is not None:
+            extra.append(cb.TimeBudget(float(minutes), clock=clock))
         examples = None
         if isinstance(gan, Translator):  # a few fixed pairs for the input | output | target grids
             examples = (np.asarray(x[:4]), np.asarray(y[:4]))
@@ -432,7 +448,7 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
                           history_path=os.path.join(out, "history.json"), resume=resume)]
         if save_every:
             checkpoint = cb.Checkpoint(os.path.join(out, BACKUP_DIR), save_freq=int(save_every),
-                                       on_saved=drop_previous, delete_checkpoint=False)
+                                       on_saved=on_saved, delete_checkpoint=False)
             callbacks.append(checkpoint)
         callbacks += extra
         try:
@@ -457,6 +473,8 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
                                       "epochs": int(gan.config["training"]["epochs"]),
                                       "seconds": round(clock.seconds(), 1),
                                       "hardware": _hardware()}
+                if minutes is not None:
+                    record["training"]["budget_minutes"] = float(minutes)
                 files.write_json(os.path.join(out, "run.json"), record)
         except BaseException:
             if not resume and (checkpoint is None or checkpoint.saved_step is None):

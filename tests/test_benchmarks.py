@@ -92,7 +92,8 @@ def _fake_data_dir(tmp_path):
         jpegs.append(np.frombuffer(buf.getvalue(), np.uint8))
     offsets = np.cumsum([0] + [len(j) for j in jpegs])
     np.savez(data / "cifar10_jpeg.npz", train_jpeg=np.concatenate(jpegs), train_offsets=offsets,
-             y_train=rng.integers(0, 10, 512, dtype=np.uint8))
+             y_train=rng.integers(0, 10, 512, dtype=np.uint8), test_jpeg=np.concatenate(
+                 jpegs[:100]), test_offsets=offsets[:101], y_test=np.arange(100) % 10)
     return str(data)
 
 
@@ -268,3 +269,29 @@ def test_small_data_leak_signs_see_each_augmentation():
     assert moved["com_offset_px"] > clean["com_offset_px"] + 0.4
     bright = small_data.leaks(augment.brightness(x).numpy())
     assert bright["background_spread"] > clean["background_spread"] + 0.1
+
+
+def test_cifar10_minutes_script(tmp_path):
+    """Two pieces of one variant (the second resumes), then the table: the time budget spans
+    the pieces."""
+    env = dict(os.environ, GANZOO_DATA_DIR=_fake_data_dir(tmp_path))
+    runs = tmp_path / "runs"
+
+    def piece(minutes):
+        return subprocess.run(
+            [sys.executable, os.path.join(ROOT, "benchmarks", "cifar10_minutes.py"), "dcgan",
+             "--minutes", "0.45", "--piece-minutes", str(minutes), "--save-every", "2", "--n",
+             "100", "--runs", str(runs), "--out", str(tmp_path)],
+            capture_output=True, text=True, timeout=600, env=env)
+
+    first = piece(0.4)  # wall time, start-up included: it ends before the training budget
+    assert first.returncode == 3, first.stderr[-3000:]
+    assert (runs / "dcgan" / "backup" / "elapsed.json").is_file()
+    second = piece(5)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "resuming" in second.stderr
+    result = _read(tmp_path / "cifar10_minutes.json")
+    dcgan, real = result["rows"]
+    assert dcgan["variant"] == "dcgan" and 0.4 <= dcgan["minutes"] < 0.7
+    assert real["model"] is None and real["fid"] < dcgan["fid"]
+    assert (tmp_path / "cifar10_minutes_dcgan.png").is_file()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import keras
 import pytest
 
 import ganzoo
@@ -97,3 +98,44 @@ def test_resume_refuses_other_options(tmp_path):
     with pytest.raises(ganzoo.RunError, match="differ from the interrupted run"):
         runs._check_same_run(str(tmp_path), ganzoo.resolve_config(
             "dcgan", augment={"policy": "cutout"}), info)
+
+
+SMALL = {"generator.filters": 8, "discriminator.filters": 8, "training.batch_size": 16}
+
+
+class _StopAt(keras.callbacks.Callback):
+    """Fault injection: Ctrl-C after the given training step."""
+
+    def __init__(self, step):
+        super().__init__()
+        self.step = step
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.model.train_steps >= self.step:
+            raise KeyboardInterrupt
+
+
+def test_minutes_budget_ends_training_and_is_recorded(tmp_path, small_npz):
+    run = ganzoo.train("dcgan", small_npz, str(tmp_path / "run"), epochs=1000, seed=0,
+                       verbose=0, minutes=0.05, **SMALL)
+    record = json.loads((tmp_path / "run" / "run.json").read_text())["training"]
+    assert record["budget_minutes"] == 0.05 and 3.0 <= record["seconds"] < 60
+    assert 0 < run.model.train_steps < 1000 * STEPS_PER_EPOCH
+    assert (tmp_path / "run" / "model.keras").exists()
+    assert not (tmp_path / "run" / "backup").exists()
+
+
+def test_minutes_budget_counts_the_pieces_before_a_resume(tmp_path, small_npz):
+    out = str(tmp_path / "run")
+    with pytest.raises(KeyboardInterrupt):  # killed two steps after its checkpoint at step 10
+        ganzoo.train("dcgan", small_npz, out, epochs=50, seed=0, verbose=0, save_every=5,
+                     minutes=30, callbacks=[_StopAt(12)], **SMALL)
+    elapsed = json.loads((tmp_path / "run" / "backup" / "elapsed.json").read_text())
+    assert elapsed["step"] == 10 and elapsed["seconds"] > 0  # the time that led to the checkpoint
+    # a budget the first piece has already spent: the resumed piece ends after one step (a budget
+    # counted from the resume would train for as long again)
+    run = ganzoo.train("dcgan", small_npz, out, epochs=50, seed=0, verbose=0, save_every=5,
+                       resume=True, minutes=elapsed["seconds"] / 60, **SMALL)
+    assert run.model.train_steps == 11
+    record = json.loads((tmp_path / "run" / "run.json").read_text())["training"]
+    assert record["seconds"] >= elapsed["seconds"]
