@@ -181,6 +181,30 @@ class LatentClusterCode(keras.layers.Layer):
         below = tf.cast(u[:, None] >= self.cdf[None, :-1], tf.int32)
         return tf.reduce_sum(below, axis=1)
 
+    def with_clusters(self, z, k):
+        """``z`` with its last coordinate moved into cluster ``k``'s slice (one cluster per
+        row): the same relative place within the slice as its place in [0, 1], so the result
+        keeps the latent prior restricted to that slice; the other coordinates are unchanged.
+        """
+        import tensorflow as tf
+
+        z = tf.cast(z, tf.float32)
+        last = z[:, -1]
+        if self.distribution == "uniform":
+            v = (last + 1.0) / 2.0
+        else:
+            v = 0.5 * (1.0 + tf.math.erf(last / 2.0 ** 0.5))
+        ends = tf.concat([[0.0], self.cdf], axis=0)
+        k = tf.cast(k, tf.int32)
+        low, high = tf.gather(ends, k), tf.gather(ends, k + 1)
+        # stay inside [low, high): clusters are [cdf[k-1], cdf[k]) slices of the CDF
+        u = low + tf.clip_by_value(v, 1e-3, 1.0 - 1e-3) * (high - low)
+        if self.distribution == "uniform":
+            new = 2.0 * u - 1.0
+        else:
+            new = 2.0 ** 0.5 * tf.math.erfinv(2.0 * u - 1.0)
+        return tf.concat([z[:, :-1], new[:, None]], axis=1)
+
     def call(self, z):
         import tensorflow as tf
 

@@ -81,6 +81,13 @@ class SelfConditioned:
         """The cluster each z asks G for (``None`` without self-conditioning)."""
         return self.generator.get_layer("cluster_code").cluster_of(z) if self.clusters else None
 
+    def noise_of_clusters(self, z, k):
+        """``z`` changed to ask G for the clusters ``k`` (``z`` itself without
+        self-conditioning): :meth:`ganzoo.layers.LatentClusterCode.with_clusters`."""
+        if not self.clusters:
+            return z
+        return self.generator.get_layer("cluster_code").with_clusters(z, k)
+
     def prepare_dataset(self, x, y=None, batch_size=None):
         """The data, and with self-conditioning the clusters learned from it once (a sample of
         :data:`CLUSTER_FIT_IMAGES` images) unless the model already has them (a resumed run)."""

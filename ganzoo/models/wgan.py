@@ -158,15 +158,18 @@ class WGANGP(WGAN):
         """One critic iteration of Gulrajani et al. 2017, Algorithm 1 (n_critic =
         ``training.d_steps``, λ = ``critic.gp_weight``), and the generator update after every
         n_critic-th. With ``self_conditioning`` the critic also sees each sample's cluster
-        (``k``; ``None`` without it), and the penalty is taken at the real image's cluster."""
+        (``k``; ``None`` without it), and each x̃ is drawn from its real x's cluster, so the
+        interpolate x̂ between them is judged by D(·, k) of the cluster both ends belong to
+        (as conditional WGAN-GPs pair real and fake by label); with x̃ from other clusters the
+        penalty never reaches D(·, k) near G's samples of cluster k."""
         x, _ = unpack(data)
         m = tf.shape(x)[0]
         k = self.cluster_of_data(x)
         critic = self.discriminator.trainable_variables
-        z = self.sample_noise(m)
+        z = self.noise_of_clusters(self.sample_noise(m), k)
         fake = self.G(z)                                          # x̃ <- G_θ(z), z ~ p(z)
         with tf.GradientTape() as tape:
-            real_out, fake_out = self.D(x, k), self.D(fake, self.cluster_of_noise(z))
+            real_out, fake_out = self.D(x, k), self.D(fake, k)
             w_loss = losses.wasserstein_discriminator_loss(real_out, fake_out)  # D(x̃) - D(x)
             # x̂ <- εx + (1 - ε)x̃, ε ~ U[0, 1] per sample; penalty (‖∇_x̂ D(x̂)‖₂ - 1)²
             eps = self.per_replica(

@@ -39,6 +39,40 @@ def test_cluster_code_draws_each_cluster_with_its_prior(distribution):
     np.testing.assert_allclose(np.bincount(k, minlength=4) / len(k), prior, atol=0.01)
 
 
+@pytest.mark.parametrize("distribution", ["uniform", "normal"])
+def test_cluster_code_moves_z_into_the_asked_clusters(distribution):
+    prior = np.array([0.5, 0.02, 0.3, 0.18])
+    code = LatentClusterCode(4, distribution)
+    code.build((None, 6))
+    code.set_prior(prior)
+    rng = np.random.default_rng(0)
+    z = (rng.uniform(-1, 1, (20_000, 6)) if distribution == "uniform"
+         else rng.standard_normal((20_000, 6))).astype(np.float32)
+    k = rng.integers(0, 4, 20_000)
+    moved = keras.ops.convert_to_numpy(code.with_clusters(z, k))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(code.cluster_of(moved)), k)
+    np.testing.assert_array_equal(moved[:, :-1], z[:, :-1])
+    # within its slice the last coordinate keeps its place: uniform there (closed form)
+    cdf = (moved[:, -1] + 1) / 2 if distribution == "uniform" else scipy.stats.norm.cdf(
+        moved[:, -1])
+    ends = np.concatenate([[0], np.cumsum(prior)])
+    place = (cdf - ends[k]) / prior[k]
+    assert scipy.stats.kstest(place, "uniform").pvalue > 0.01
+
+
+def test_wgan_gp_critic_pairs_fakes_with_the_real_clusters(digits_small):
+    gan = ganzoo.build("wgan_gp", seed=0, generator={"filters": 8}, discriminator={"filters": 8},
+                       training={"batch_size": 32, "precision": "float32"},
+                       self_conditioning={"clusters": 4, "components": 16})
+    history = gan.fit(digits_small[0][:256], epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][-1])
+    x = digits_small[0][:64].astype(np.float32) / 127.5 - 1
+    k = gan.cluster_of_data(x)
+    z = gan.noise_of_clusters(gan.latent_numpy(64, seed=2), k)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(gan.cluster_of_noise(z)),
+                                  keras.ops.convert_to_numpy(k))
+
+
 def test_pixel_clusters_recover_separated_groups():
     rng = np.random.default_rng(0)
     prototypes = rng.uniform(-1, 1, (3, 8, 8, 1))
