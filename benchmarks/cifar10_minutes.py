@@ -15,10 +15,11 @@ and the steps redone after a piece's end are not counted). A call trains one pie
 status 3 when the variant needs another call; the run folders live outside the repository.
 
 A finished run is scored as the CIFAR-10 presets are (``zoo_configs/recipes.yaml``): 10,000
-samples (seed 0, every class equally often for conditional models) against the 10,000 test
-images with the shipped CIFAR-10 judge: IS, FID, precision and recall, and the conditional
-accuracy (the judge agrees with the asked class) of class-conditional models. The real test
-images measured with the same protocol are the ceiling. Writes
+samples (seed 0, every class equally often for conditional models) scored with the shipped
+CIFAR-10 judge: IS, and FID and precision/recall in its features against 10,000 training
+images, and the conditional accuracy (the judge agrees with the asked class) of
+class-conditional models. 10,000 real test images measured with the same protocol are the
+ceiling. Writes
 ``results/cifar10_minutes.json`` (every finished variant) and a sample grid per variant
 (``results/cifar10_minutes_<variant>.png``: 8x8 samples, a row per class for conditional
 models).
@@ -178,14 +179,15 @@ def report(runs_dir, out_dir, budget, n):
         "cifar10_minutes", "CIFAR-10 at equal training minutes",
         f"Each variant trained for {budget:g} minutes of training time on 2 CPU cores (50,000 "
         f"training images, seed 0, constant learning rates), then {n:,} samples (seed 0) "
-        "scored against the test images with the shipped CIFAR-10 judge.",
+        "scored with the shipped CIFAR-10 judge (FID and precision/recall against 10,000 "
+        "training images); the real row is 10,000 test images.",
         columns, rows, common.command(), common.machine(),
         formats={"inception_score": "{:.2f}", "fid": "{:.1f}", "precision": "{:.3f}",
                  "recall": "{:.3f}", "cond_acc": "{:.3f}", "images_seen": "{:,}",
                  "steps": "{:,}"},
         images={r["model"]: f"cifar10_minutes_{r['variant']}.png" for r in rows if r["model"]},
         extra={"budget_minutes": budget, "runs": raw},
-        judge=common.judge_protocol(judge, n, None, "test", seed=0))
+        judge=common.judge_protocol(judge, n, 10_000, "train", seed=0))
     common.write_results(out_dir, result)
     for r in rows:
         print(json.dumps(r))

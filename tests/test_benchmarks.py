@@ -271,6 +271,7 @@ def test_small_data_leak_signs_see_each_augmentation():
     assert bright["background_spread"] > clean["background_spread"] + 0.1
 
 
+@pytest.mark.slow
 def test_cifar10_minutes_script(tmp_path):
     """Two pieces of one variant (the second resumes), then the table: the time budget spans
     the pieces."""
