@@ -25,9 +25,13 @@ demo: $(STAMP)
 	$(VENV)/bin/ganzoo train dcgan --dataset digits --epochs $(DEMO_EPOCHS) --out $(DEMO_OUT) --seed 0 --force
 	@echo "Samples: $(DEMO_OUT)/samples/  (final grid: $(DEMO_OUT)/samples/final.png)"
 
+# the suite runs on TEST_WORKERS pytest-xdist workers, a test file per worker at a time (module
+# fixtures are trained once); TEST_WORKERS=0 runs it in this process
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
 	$(VENV)/bin/ruff check ganzoo tests tools benchmarks
-	$(PY) -m pytest -q --durations=25 $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 # the tests marked slow (benchmark scripts' longest smoke runs); not part of `make test` or CI
 test-slow: $(STAMP)

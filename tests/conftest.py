@@ -22,6 +22,18 @@ def _auto_precision_is_float32():
         yield
 
 
+@pytest.fixture
+def restore_registry():
+    """Take the models a test registers out of the registry again: other tests list every
+    registered model (cards, config keys), whichever order the suite's workers run them in."""
+    from ganzoo import registry
+
+    before = set(registry._REGISTRY)
+    yield
+    for name in set(registry._REGISTRY) - before:
+        registry._REGISTRY.pop(name)
+
+
 #: narrow networks per variant, so tests exercise every code path quickly
 SMALL_NETS = {
     "dcgan": dict(generator={"filters": 8}, discriminator={"filters": 8}),

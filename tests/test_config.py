@@ -99,7 +99,7 @@ def test_shipped_config_has_paper_values():
     assert cfg["generator"]["init_std"] == 0.02
 
 
-def test_register_user_variant():
+def test_register_user_variant(restore_registry):
     @ganzoo.register("tiny_test_gan", default_config=ganzoo.registry.default_config("dcgan")
                      | {"model": "tiny_test_gan"})
     class Tiny(ganzoo.models.DCGAN):

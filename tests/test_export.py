@@ -183,7 +183,7 @@ def test_cli_and_tool_call_the_same_export(trained, tmp_path, capsys):
     assert json.loads((tmp_path / "tool_sm.json").read_text())["outputs"][0]["dtype"] == "uint8"
 
 
-def test_int8_warns_for_instance_norm_generators(tmp_path):
+def test_int8_warns_for_instance_norm_generators(tmp_path, restore_registry):
     import keras
 
     @ganzoo.register("instnorm_test_gan", default_config=ganzoo.registry.default_config("dcgan")
