@@ -28,14 +28,12 @@ models).
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
 
 import numpy as np
 
 import ganzoo
-from ganzoo import files, images, judges, recipes, results
+from ganzoo import files, images, judges, recipes, results, runs
 
 import common
 
@@ -72,33 +70,15 @@ def recipe(variant, n=EVALUATE["n"]):
 
 def train_piece(variant, out, minutes, piece_minutes, save_every=None):
     """Train (or resume) ``variant`` for at most ``piece_minutes``; True once it has finished."""
-    from ganzoo import runs
-
-    if os.path.isfile(os.path.join(out, "model.keras")) and not runs.has_checkpoint(out):
-        return True
     model, config, overrides, every = VARIANTS[variant]
-    save_every = save_every or every
-    cmd = [sys.executable, "-m", "ganzoo", "train", model, "--dataset",
-           recipes.dataset_path(DATASET), "--seed", "0", "--epochs", "1000", "--minutes",
-           str(minutes), "--save-every", str(save_every), "--out", out, "--verbose", "2"]
+    args = [model, "--dataset", recipes.dataset_path(DATASET), "--seed", "0", "--epochs", "1000",
+            "--minutes", str(minutes), "--save-every", str(save_every or every), "--verbose",
+            "2"]
     if config:
-        cmd += ["--config", config]
+        args += ["--config", config]
     for key, value in {**COMMON, **overrides}.items():
-        cmd += ["--set", f"{key}={'null' if value is None else value}"]
-    if runs.has_checkpoint(out):
-        cmd.append("--resume")
-    child = subprocess.Popen(cmd)
-    try:
-        child.wait(timeout=piece_minutes * 60)
-    except subprocess.TimeoutExpired:
-        child.send_signal(signal.SIGTERM)  # ganzoo train stops cleanly, keeping its checkpoint
-        child.wait()
-        print(f"cifar10_minutes: piece of {piece_minutes} min ended; run this command again to "
-              "resume.", flush=True)
-        return False
-    if child.returncode != 0:
-        raise SystemExit(f"cifar10_minutes: training failed (exit status {child.returncode}).")
-    return True
+        args += ["--set", f"{key}={'null' if value is None else value}"]
+    return runs.train_piece(args, out, piece_minutes, who="cifar10_minutes")
 
 
 def score(variant, out, grid_dir, n):

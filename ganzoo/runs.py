@@ -495,6 +495,52 @@ def train(model, data="digits", out=None, *, split="train", config=None, resume=
     return Run(out, model=gan, diverged=guard.diverged, history=history)
 
 
+def train_piece(args, out, minutes, who="ganzoo"):
+    """Run ``ganzoo train ARGS --out OUT`` in a child process (with ``--resume`` when ``out``
+    holds a checkpoint) for at most ``minutes`` of wall time, then stop it with SIGTERM, which
+    leaves its checkpoint: one piece of a run split across sessions.
+
+    Args:
+        args: the ``ganzoo train`` arguments without ``--out`` and ``--resume``.
+        out: the run folder.
+        minutes: wall minutes of this piece.
+        who: the caller's name in messages.
+
+    Returns:
+        ``True`` once training has finished (now or earlier), ``False`` when the piece ended
+        first (call again to continue).
+
+    Raises:
+        SystemExit: the child failed.
+
+    Example:
+
+    ```python
+    while not ganzoo.runs.train_piece(["dcgan", "--dataset", "mnist"], "runs/d", 30):
+        pass
+    ```
+    """
+    import subprocess
+
+    if os.path.isfile(os.path.join(out, "model.keras")) and not has_checkpoint(out):
+        return True
+    cmd = [sys.executable, "-m", "ganzoo", "train", *args, "--out", os.fspath(out)]
+    if has_checkpoint(out):
+        cmd.append("--resume")
+    child = subprocess.Popen(cmd)
+    try:
+        child.wait(timeout=minutes * 60)
+    except subprocess.TimeoutExpired:
+        child.send_signal(signal.SIGTERM)  # ganzoo train stops cleanly, keeping its checkpoint
+        child.wait()
+        print(f"{who}: piece of {minutes} min ended; run this command again to resume.",
+              flush=True)
+        return False
+    if child.returncode != 0:
+        raise SystemExit(f"{who}: training failed (exit status {child.returncode}).")
+    return True
+
+
 def _hardware():
     from ganzoo import presets
 

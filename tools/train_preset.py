@@ -15,8 +15,6 @@ and only reports.
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
 
 import ganzoo
@@ -28,26 +26,11 @@ AGAIN = 3
 def train_piece(r, out, minutes):
     """Run (or resume) the recipe's training in a child process for at most ``minutes``; True
     when training has finished."""
-    if os.path.isfile(os.path.join(out, "model.keras")) and not runs.has_checkpoint(out):
-        return True
-    cmd = [sys.executable, "-m", "ganzoo", "train", r["model"], "--dataset",
-           recipes.dataset_path(r["dataset"]), "--seed", str(r["seed"]), "--epochs",
-           str(r["epochs"]), "--out", out, "--verbose", "2"]
+    args = [r["model"], "--dataset", recipes.dataset_path(r["dataset"]), "--seed",
+            str(r["seed"]), "--epochs", str(r["epochs"]), "--verbose", "2"]
     if r.get("config"):
-        cmd += ["--config", r["config"]]
-    if runs.has_checkpoint(out):
-        cmd.append("--resume")
-    child = subprocess.Popen(cmd)
-    try:
-        child.wait(timeout=minutes * 60)
-    except subprocess.TimeoutExpired:
-        child.send_signal(signal.SIGTERM)  # ganzoo train stops cleanly, keeping its checkpoint
-        child.wait()
-        print(f"train_preset: piece of {minutes} min ended; run this command again to resume.")
-        return False
-    if child.returncode != 0:
-        raise SystemExit(f"train_preset: training failed (exit status {child.returncode}).")
-    return True
+        args += ["--config", r["config"]]
+    return runs.train_piece(args, out, minutes, who="train_preset")
 
 
 def check_targets(r, report):

@@ -19,15 +19,22 @@ def _tiny(clusters=4):
                         self_conditioning={"clusters": clusters, "components": 16})
 
 
-@pytest.mark.parametrize("distribution", ["uniform", "normal"])
-def test_cluster_code_draws_each_cluster_with_its_prior(distribution):
-    prior = np.array([0.5, 0.1, 0.3, 0.1])
+def _code_and_z(distribution, prior, n):
+    """A cluster code over 4 clusters with ``prior``, and n z's of 6 coordinates from its
+    latent prior."""
     code = LatentClusterCode(4, distribution)
     code.build((None, 6))
     code.set_prior(prior)
     rng = np.random.default_rng(0)
-    z = (rng.uniform(-1, 1, (50_000, 6)) if distribution == "uniform"
-         else rng.standard_normal((50_000, 6))).astype(np.float32)
+    z = (rng.uniform(-1, 1, (n, 6)) if distribution == "uniform"
+         else rng.standard_normal((n, 6))).astype(np.float32)
+    return code, z
+
+
+@pytest.mark.parametrize("distribution", ["uniform", "normal"])
+def test_cluster_code_draws_each_cluster_with_its_prior(distribution):
+    prior = np.array([0.5, 0.1, 0.3, 0.1])
+    code, z = _code_and_z(distribution, prior, 50_000)
     out = keras.ops.convert_to_numpy(code(z))
     k = keras.ops.convert_to_numpy(code.cluster_of(z))
     assert out.shape == (50_000, 9)
@@ -42,13 +49,8 @@ def test_cluster_code_draws_each_cluster_with_its_prior(distribution):
 @pytest.mark.parametrize("distribution", ["uniform", "normal"])
 def test_cluster_code_moves_z_into_the_asked_clusters(distribution):
     prior = np.array([0.5, 0.02, 0.3, 0.18])
-    code = LatentClusterCode(4, distribution)
-    code.build((None, 6))
-    code.set_prior(prior)
-    rng = np.random.default_rng(0)
-    z = (rng.uniform(-1, 1, (20_000, 6)) if distribution == "uniform"
-         else rng.standard_normal((20_000, 6))).astype(np.float32)
-    k = rng.integers(0, 4, 20_000)
+    code, z = _code_and_z(distribution, prior, 20_000)
+    k = np.random.default_rng(1).integers(0, 4, 20_000)
     moved = keras.ops.convert_to_numpy(code.with_clusters(z, k))
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(code.cluster_of(moved)), k)
     np.testing.assert_array_equal(moved[:, :-1], z[:, :-1])
