@@ -73,10 +73,9 @@ def train(r, out, resume=False, force=False, budget_minutes=None, verbose=2):
     """
     import ganzoo
 
-    callbacks = [ganzoo.callbacks.TimeBudget(budget_minutes)] if budget_minutes else None
     return ganzoo.train(r["model"], dataset_path(r["dataset"]), out, config=r.get("config"),
                         seed=r["seed"], epochs=r["epochs"], resume=resume, force=force,
-                        verbose=verbose, callbacks=callbacks)
+                        verbose=verbose, minutes=budget_minutes or None)
 
 
 def evaluate(r, model, out=None, data_sha256=None):
