@@ -2,6 +2,9 @@
 CycleGAN uses it (Zhu et al. 2017, §4: "a history of 50 previously generated images").
 
 Works inside ``tf.function`` (``train_step``): the stored images are a non-trainable variable.
+The pool computes nothing, so it keeps float32 whatever the model's precision: under a mixed
+policy a layer's float variables are read cast to its compute dtype, a copy that cannot be
+updated in place.
 """
 
 import keras
@@ -30,6 +33,7 @@ class ImagePool(keras.layers.Layer):
     """
 
     def __init__(self, capacity=50, image_shape=None, swap_probability=0.5, seed=None, **kwargs):
+        kwargs.setdefault("dtype", "float32")   # also under mixed_bfloat16 / mixed_float16
         super().__init__(**kwargs)
         self.capacity, self.image_shape = int(capacity), tuple(image_shape)
         self.swap_probability, self.seed = float(swap_probability), seed

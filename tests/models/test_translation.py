@@ -120,6 +120,19 @@ def test_image_pool_capacity_and_swap_probability():
     assert ImagePool(0, (1, 1, 1))(np.ones((2, 1, 1, 1), np.float32)).shape == (2, 1, 1, 1)
 
 
+def test_cyclegan_trains_in_mixed_bfloat16_with_its_image_pools():
+    # the pools store float32 images: under a mixed policy a bf16 layer's variables are read as
+    # cast copies, which cannot be updated in place (this failed on CPUs with bf16 units)
+    gan = ganzoo.build("cyclegan", seed=0, **{**TINY_CYCLE, "training": {
+        "batch_size": 4, "precision": "mixed_bfloat16"}}, pool={"capacity": 6})
+    history = gan.fit(datasets.load_unpaired("digits_thickness", seed=0).take(12), epochs=1,
+                      verbose=0)
+    assert np.isfinite(history.history["g_loss"][0])
+    assert int(gan.pool_x.count.numpy()) == int(gan.pool_y.count.numpy()) == 6
+    stored = gan.pool_y.images.numpy()
+    assert gan.pool_y.images.dtype == "float32" and np.abs(stored).max() > 0
+
+
 # ----------------------------------------------------------------------------- loaders
 
 
