@@ -292,6 +292,8 @@ def test_built_in_presets_match_their_recipes():
         recipe = recipes.recipe(name)
         assert meta["recipe"]["command"] == recipes.command(recipe)
         assert meta["recipe"]["epochs"] == recipe["epochs"] and meta["metrics"]
+        # `ganzoo reproduce` reads the tolerance the preset records: it must be the recipe's
+        assert meta["recipe"].get("tolerance") == recipe.get("tolerance"), name
 
 
 def test_shipped_presets_fit_the_size_budget():
