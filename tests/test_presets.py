@@ -293,7 +293,8 @@ def test_built_in_presets_match_their_recipes():
         assert meta["recipe"]["command"] == recipes.command(recipe)
         assert meta["recipe"]["epochs"] == recipe["epochs"] and meta["metrics"]
         # `ganzoo reproduce` reads the tolerance the preset records: it must be the recipe's
-        assert meta["recipe"].get("tolerance") == recipe.get("tolerance"), name
+        assert meta["recipe"].get("tolerance") == recipe.get("tolerance"), (
+            f"{name}: metadata.json's recipe.tolerance differs from zoo_configs/recipes.yaml's")
 
 
 def test_shipped_presets_fit_the_size_budget():

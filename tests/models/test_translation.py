@@ -123,8 +123,8 @@ def test_image_pool_capacity_and_swap_probability():
 def test_cyclegan_trains_in_mixed_bfloat16_with_its_image_pools():
     # the pools store float32 images: under a mixed policy a bf16 layer's variables are read as
     # cast copies, which cannot be updated in place (this failed on CPUs with bf16 units)
-    gan = ganzoo.build("cyclegan", seed=0, **{**TINY_CYCLE, "training": {
-        "batch_size": 4, "precision": "mixed_bfloat16"}}, pool={"capacity": 6})
+    tiny = {**TINY_CYCLE, "training": {**TINY_CYCLE["training"], "precision": "mixed_bfloat16"}}
+    gan = ganzoo.build("cyclegan", seed=0, **tiny, pool={"capacity": 6})
     history = gan.fit(datasets.load_unpaired("digits_thickness", seed=0).take(12), epochs=1,
                       verbose=0)
     assert np.isfinite(history.history["g_loss"][0])
