@@ -179,23 +179,26 @@ def test_sampling_networks_use_the_ema_generator():
 
 @pytest.mark.slow
 def test_conditional_samples_become_the_requested_digit():
-    """Measured (this test's settings, seed 0, 2 cores): the shipped MNIST judge takes 1,000
-    EMA samples for the requested digit at 0.17 after 4 epochs, 0.52-0.56 after 12, 0.74-0.78
-    after 16 (2.3 minutes on a Zen 4, 7 on a slower machine), then flat: 0.70-0.74 at every
-    4th epoch up to 40. The raw generator scores the same (0.69-0.76), so the EMA is not what
-    holds it; the issue's 0.9 is not reached. Probes of 20 epochs: the embedding at N(0, 1)
-    0.79 (raw G 0.64), 2 D steps 0.63, G's rate 2e-4 0.23. The paper's settings (4 D
-    steps, rates 2e-4, N(0, 0.02) embedding) stay below 0.3 after 10 epochs: the class reaches
-    G only through the BatchNorm gains, whose input (the shared embedding) starts small, so
-    this test starts the embedding at N(0, 0.5)."""
+    """BigGAN's class conditioning works: after 16 epochs on the 4,500 embedded training digits
+    the shipped MNIST judge takes 1,000 EMA samples for the requested digit (every class
+    equally often).
+
+    Measured (these settings, seed 0, 2 cores): 0.28 after 4 epochs, 0.63 after 8, 0.94 after
+    12, 0.98 after 16 (per class 0.82 for "2", 0.99-1.0 for the others); the test takes 5.5
+    minutes on a Zen 4 EPYC (`make test-slow`; not in `make test` or CI). With 16 channels in
+    every block instead of 32, it plateaus at 0.70-0.74 from epoch 16 to 40 (raw G the
+    same), so width, not the EMA or the length, held it there. The paper's settings (4 D
+    steps, rates 2e-4, N(0, 0.02) embedding) stay below 0.3 after 10 epochs at 16 channels:
+    the class reaches G only through the BatchNorm gains, whose input (the shared embedding)
+    starts small, so this test starts the embedding at N(0, 0.5)."""
     images, labels = ganzoo.datasets.load_digits("train")
     gan = ganzoo.build("biggan", seed=0, data_shape=[28, 28, 1], latent_dim=120,
-                       generator={"filters": 16, "attention": 7, "init_std": 0.5},
-                       discriminator={"filters": 16, "attention": 7},
+                       generator={"filters": 32, "attention": 7, "init_std": 0.5},
+                       discriminator={"filters": 32, "attention": 7},
                        ema={"enabled": True, "decay": 0.999},
                        optimizer={"generator": {"learning_rate": 1e-3},
                                   "discriminator": {"learning_rate": 1e-3}},
                        training={"batch_size": 32, "d_steps": 1, "precision": "float32"})
     gan.fit(images, labels, epochs=16, verbose=0)
     report = ganzoo.evaluate(gan, ["cond_acc"], reference="digits", n=1000, verbose=0)
-    assert report["metrics"]["conditional_accuracy"] >= 0.7
+    assert report["metrics"]["conditional_accuracy"] >= 0.9
