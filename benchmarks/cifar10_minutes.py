@@ -20,7 +20,8 @@ CIFAR-10 judge: IS, and FID and precision/recall in its features against 10,000 
 images, and the conditional accuracy (the judge agrees with the asked class) of
 class-conditional models. 10,000 real test images measured with the same protocol are the
 ceiling. Writes
-``results/cifar10_minutes.json`` (every finished variant) and a sample grid per variant
+``results/cifar10_minutes.json`` (every finished variant; rows already recorded there for
+variants whose run folders are not on this machine are kept) and a sample grid per variant
 (``results/cifar10_minutes_<variant>.png``: 8x8 samples, a row per class for conditional
 models).
 """
@@ -105,7 +106,9 @@ def ceiling(runs_dir, conditional, n):
     """The real test images' metrics with the table's protocol (cached in ``runs_dir``)."""
     path = os.path.join(runs_dir, "real_ceiling.json")
     if os.path.isfile(path):
-        return files.read_json(path)
+        cached = files.read_json(path)
+        if "conditional_accuracy" in cached or not conditional:
+            return cached
     real = recipes.ceiling(recipe("biggan" if conditional else "dcgan", n))["metrics"]
     files.write_json(path, real)
     return real
@@ -127,13 +130,32 @@ def row(variant, report, training, batch):
                          if "conditional_accuracy.accuracy" in flat else None)}
 
 
+def _recorded(out_dir, budget):
+    """The rows (and raw records) of an earlier ``cifar10_minutes.json`` in ``out_dir`` with the
+    same budget, by variant: kept for the variants whose run folders are not on this machine."""
+    path = os.path.join(out_dir, "cifar10_minutes.json")
+    if not os.path.isfile(path):
+        return {}, {}
+    old = files.read_json(path)
+    if old.get("extra", {}).get("budget_minutes") != budget:
+        return {}, {}
+    rows = {r["variant"]: r for r in old["rows"] if r.get("model")}
+    return rows, old["extra"].get("runs", {})
+
+
 def report(runs_dir, out_dir, budget, n):
-    """Rewrite ``results/cifar10_minutes.json`` from every finished, scored variant."""
+    """Rewrite ``results/cifar10_minutes.json`` from every finished, scored variant: the runs in
+    ``runs_dir``, and the rows the file already records (same budget) for variants whose run
+    folders are not here (runs of earlier sessions or other machines)."""
+    kept_rows, kept_raw = _recorded(out_dir, budget)
     rows, raw = [], {}
     for variant in VARIANTS:
         out = os.path.join(runs_dir, variant)
         path = os.path.join(out, "evaluation", "report.json")
         if not os.path.isfile(path):
+            if variant in kept_rows:
+                rows.append(kept_rows[variant])
+                raw[variant] = kept_raw.get(variant)
             continue
         run = ganzoo.Run(out)
         batch = int(ganzoo.resolve_config(VARIANTS[variant][0], VARIANTS[variant][1])
@@ -160,8 +182,10 @@ def report(runs_dir, out_dir, budget, n):
         f"Each variant trained for {budget:g} minutes of training time on 2 CPU cores (50,000 "
         f"training images, seed 0, constant learning rates), then {n:,} samples (seed 0) "
         "scored with the shipped CIFAR-10 judge (FID and precision/recall against 10,000 "
-        "training images); the real row is 10,000 test images.",
-        columns, rows, common.command(), common.machine(),
+        "training images); the real row is 10,000 test images. The command runs once per "
+        "VARIANT, called again until it exits 0 (each call trains a piece that resumes).",
+        columns, rows,
+        f"python benchmarks/cifar10_minutes.py VARIANT --minutes {budget:g}", common.machine(),
         formats={"inception_score": "{:.2f}", "fid": "{:.1f}", "precision": "{:.3f}",
                  "recall": "{:.3f}", "cond_acc": "{:.3f}", "images_seen": "{:,}",
                  "steps": "{:,}"},

@@ -296,3 +296,12 @@ def test_cifar10_minutes_script(tmp_path):
     assert dcgan["variant"] == "dcgan" and 0.4 <= dcgan["minutes"] < 0.7
     assert real["model"] is None and real["fid"] < dcgan["fid"]
     assert (tmp_path / "cifar10_minutes_dcgan.png").is_file()
+    # a machine without the dcgan run folder keeps its recorded row when it rewrites the table
+    again = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "benchmarks", "cifar10_minutes.py"), "--report",
+         "--minutes", "0.45", "--n", "100", "--runs", str(tmp_path / "elsewhere"), "--out",
+         str(tmp_path)], capture_output=True, text=True, timeout=600, env=env)
+    assert again.returncode == 0, again.stderr[-3000:]
+    kept = _read(tmp_path / "cifar10_minutes.json")
+    assert kept["rows"][0] == dcgan and kept["extra"]["runs"]["dcgan"] == result["extra"]["runs"][
+        "dcgan"]
