@@ -126,8 +126,8 @@ def row(variant, report, training, batch):
             "fid": round(flat.get("fid", float("nan")), 2),
             "precision": round(flat.get("precision_recall.precision", float("nan")), 3),
             "recall": round(flat.get("precision_recall.recall", float("nan")), 3),
-            "cond_acc": (round(flat["conditional_accuracy.accuracy"], 3)
-                         if "conditional_accuracy.accuracy" in flat else None)}
+            "cond_acc": (round(flat["conditional_accuracy"], 3)
+                         if "conditional_accuracy" in flat else None)}
 
 
 def _recorded(out_dir, budget):
@@ -170,8 +170,8 @@ def report(runs_dir, out_dir, budget, n):
                  round(real["inception_score.mean"], 3), "fid": round(real["fid"], 2),
                  "precision": round(real["precision_recall.precision"], 3),
                  "recall": round(real["precision_recall.recall"], 3),
-                 "cond_acc": (round(real["conditional_accuracy.accuracy"], 3)
-                              if "conditional_accuracy.accuracy" in real else None)})
+                 "cond_acc": (round(real["conditional_accuracy"], 3)
+                              if "conditional_accuracy" in real else None)})
     columns = {"variant": "variant", "settings": "settings", "minutes": "training minutes",
                "steps": "D steps", "images_seen": "real images seen",
                "inception_score": "IS", "fid": "FID", "precision": "precision",
