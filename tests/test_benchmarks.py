@@ -305,3 +305,19 @@ def test_cifar10_minutes_script(tmp_path):
     kept = _read(tmp_path / "cifar10_minutes.json")
     assert kept["rows"][0] == dcgan and kept["extra"]["runs"]["dcgan"] == result["extra"]["runs"][
         "dcgan"]
+
+
+def test_cifar10_minutes_row_reads_the_reports_conditional_accuracy():
+    """A conditional variant's row carries the evaluation report's conditional accuracy (a
+    number under ``metrics.conditional_accuracy``); an unconditional one has none."""
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    import cifar10_minutes
+
+    metrics = {"inception_score": {"mean": 3.6, "std": 0.1, "splits": 10}, "fid": 16.9,
+               "precision_recall": {"precision": 0.8, "recall": 0.07, "k": 3}}
+    training = {"steps": 1273, "seconds": 3605.7}
+    conditional = cifar10_minutes.row("biggan", {"metrics": {**metrics,
+                                                             "conditional_accuracy": 0.2411}},
+                                      training, 50)
+    assert conditional["cond_acc"] == 0.241 and conditional["images_seen"] == 1273 * 50
+    assert cifar10_minutes.row("dcgan", {"metrics": metrics}, training, 128)["cond_acc"] is None
