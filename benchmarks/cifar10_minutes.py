@@ -59,6 +59,17 @@ VARIANTS = {
 COMMON = {"training.linear_decay_from": None}
 
 
+def card_images(rows):
+    """The grid each model's card shows: its plain variant's (the row named as the model)
+    where the table has one, else its first row's; e.g. ``biggan``'s for BigGAN, not
+    ``biggan_diffaugment``'s (docs/benchmarks.md shows every grid)."""
+    images = {}
+    for r in rows:
+        if r["model"] and (r["model"] not in images or r["variant"] == r["model"]):
+            images[r["model"]] = f"cifar10_minutes_{r['variant']}.png"
+    return images
+
+
 def recipe(variant, n=EVALUATE["n"]):
     """The variant as a :mod:`ganzoo.recipes` recipe (what ``recipes.evaluate`` reads)."""
     model, config, overrides, _ = VARIANTS[variant]
@@ -189,7 +200,7 @@ def report(runs_dir, out_dir, budget, n):
         formats={"inception_score": "{:.2f}", "fid": "{:.1f}", "precision": "{:.3f}",
                  "recall": "{:.3f}", "cond_acc": "{:.3f}", "images_seen": "{:,}",
                  "steps": "{:,}"},
-        images={r["model"]: f"cifar10_minutes_{r['variant']}.png" for r in rows if r["model"]},
+        images=card_images(rows),
         extra={"budget_minutes": budget, "runs": raw},
         judge=common.judge_protocol(judge, n, 10_000, "train", seed=0))
     common.write_results(out_dir, result)

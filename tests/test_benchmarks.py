@@ -321,3 +321,10 @@ def test_cifar10_minutes_row_reads_the_reports_conditional_accuracy():
                                       training, 50)
     assert conditional["cond_acc"] == 0.241 and conditional["images_seen"] == 1273 * 50
     assert cifar10_minutes.row("dcgan", {"metrics": metrics}, training, 128)["cond_acc"] is None
+    # a model's card shows its plain variant's grid, whatever order the rows come in
+    rows = [{"model": "biggan", "variant": v} for v in ("biggan", "biggan_diffaugment")]
+    for ordered in (rows, rows[::-1]):
+        assert cifar10_minutes.card_images(ordered + [{"model": None, "variant": "real"}]) == {
+            "biggan": "cifar10_minutes_biggan.png"}
+    assert cifar10_minutes.card_images(rows[1:]) == {
+        "biggan": "cifar10_minutes_biggan_diffaugment.png"}
