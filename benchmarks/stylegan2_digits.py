@@ -4,7 +4,8 @@ against training minutes, and the card's truncation sweep and style-mixing grid.
     python benchmarks/stylegan2_digits.py [--epochs 12] [--every 2] [--channel-base 1024]
                                           [--channel-max 64] [--samples 1000] [--save M.keras]
                                           [--data digits|mnist] [--precision float32]
-                                          [--name stylegan2_digits] [--ada]
+                                          [--name stylegan2_digits] [--ada] [--size 16]
+                                          [--latent 64] [--mapping-layers 2] [--mixing 0]
 
 Trains ``stylegan2`` with ``config="grey28"`` at the given widths on the 4,500 embedded training
 digits (``--data mnist``: the 60,000 MNIST training digits of ``$GANZOO_DATA_DIR/mnist.npz``),
@@ -12,6 +13,10 @@ in ``--precision`` (``auto``: bf16 where the CPU has bf16 units), seed 0, with A
 (``augment.ada.enabled``, the official target 0.6) with ``--ada``. After every
 ``--every`` epochs it scores ``--samples`` EMA samples (constant noise, no truncation) with the
 shipped MNIST judge (IS, 10 splits), beside the same judge's IS of as many real test digits.
+``--size 16`` trains at 16x16 on the digits shrunk by area averaging; its samples and the real
+digits (shrunk the same way) are upsampled bilinearly to 28x28 for the judge. ``--latent`` sets
+z and w's sizes (grey28: 128), ``--mapping-layers`` and ``--mixing`` the mapping depth and the
+style-mixing probability (grey28: 4 and 0.9; the official cifar configuration: 2 and 0).
 Writes results/<name>.json and results/<name>.png: 16 samples, a truncation
 sweep (rows: 4 z's; columns ψ = 0, 0.25, 0.5, 0.75, 1) and a style-mixing grid (first row and
 column the sources; image (r, c) takes row r's w for the first num_ws // 2 layers and column c's
@@ -23,6 +28,7 @@ import os
 import time
 
 import numpy as np
+import tensorflow as tf
 from PIL import Image
 
 import ganzoo
@@ -37,6 +43,23 @@ PSIS = (0.0, 0.25, 0.5, 0.75, 1.0)
 def diversity(images):
     """The per-pixel standard deviation across ``images`` (in [-1, 1]), averaged over pixels."""
     return round(float(images.std(axis=0).mean()), 3)
+
+
+def shrink(digits, size):
+    """uint8 digits resized to ``size`` x ``size`` by area averaging (unchanged at 28)."""
+    if size == digits.shape[1]:
+        return digits
+    small = tf.image.resize(tf.cast(digits, tf.float32), [size, size], "area")
+    return tf.cast(tf.round(tf.clip_by_value(small, 0, 255)), tf.uint8).numpy()
+
+
+def judged(images):
+    """Images as the MNIST judge takes them: upsampled bilinearly to 28x28 if smaller."""
+    if images.shape[1] == 28:
+        return images
+    if images.dtype == np.uint8:
+        images = images.astype(np.float32) / 127.5 - 1.0
+    return tf.image.resize(images, [28, 28], "bilinear").numpy()
 
 
 def figure(gan, path):
@@ -78,6 +101,10 @@ def main():
                    help="training.precision (float32, mixed_bfloat16, auto)")
     p.add_argument("--name", default="stylegan2_digits", help="results file name")
     p.add_argument("--ada", action="store_true", help="adaptive augmentation (StyleGAN2-ADA)")
+    p.add_argument("--size", type=int, default=28, choices=(16, 28), help="image size")
+    p.add_argument("--latent", type=int, default=None, help="z and w sizes (grey28: 128)")
+    p.add_argument("--mapping-layers", type=int, default=None, help="grey28: 4")
+    p.add_argument("--mixing", type=float, default=None, help="style mixing probability (0.9)")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     p.add_argument("--save", default=None, help="also save the trained model (.keras) here")
     args = p.parse_args()
@@ -91,22 +118,29 @@ def main():
     else:
         x, _ = ganzoo.datasets.load_digits("train")
         test, _ = ganzoo.datasets.load_digits("test")
-    x = x[:args.limit] if args.limit else x
+    x = shrink(x[:args.limit] if args.limit else x, args.size)
     judge = judges.load("mnist")
     n_real = min(args.samples, len(test))   # shuffled: the embedded test digits are in class
-    real = test[np.random.default_rng(0).permutation(len(test))[:n_real]]   # order
-    real_is = metrics.inception_score(real, classifier=judge)[0]
+    real = shrink(test[np.random.default_rng(0).permutation(len(test))[:n_real]], args.size)
+    real_is = metrics.inception_score(judged(real), classifier=judge)[0]   # order ^
     widths = {"channel_base": args.channel_base, "channel_max": args.channel_max}
-    gan = ganzoo.build("stylegan2", config="grey28", seed=0, generator=widths,
+    changed = {"data_shape": [args.size, args.size, 1]}
+    if args.latent:
+        changed["latent_dim"] = args.latent
+    generator = dict(widths, **({"w_dim": args.latent} if args.latent else {}),
+                     **({"mapping_layers": args.mapping_layers} if args.mapping_layers else {}))
+    gan = ganzoo.build("stylegan2", config="grey28", seed=0, generator=generator,
                        discriminator=widths, training={"precision": args.precision},
-                       augment={"ada": {"enabled": args.ada}})
+                       augment={"ada": {"enabled": args.ada}}, **changed,
+                       **({"loss": {"style_mixing_prob": args.mixing}}
+                          if args.mixing is not None else {}))
     rows, seconds = [], 0.0
     for epoch in range(args.every, args.epochs + 1, args.every):
         start = time.perf_counter()
         history = gan.fit(x, epochs=args.every, verbose=0)
         seconds += time.perf_counter() - start
         samples = gan.generate(args.samples, seed=0)
-        score = metrics.inception_score(samples, classifier=judge)[0]
+        score = metrics.inception_score(judged(samples), classifier=judge)[0]
         rows.append({"model": "stylegan2", "epochs": epoch, "minibatches": gan.train_steps,
                      "minutes": round(seconds / 60, 2),
                      "inception_score": round(score, 3), "ratio_to_real": round(score / real_is, 3),
@@ -124,13 +158,19 @@ def main():
         gan.save(args.save)
     result = results.make(
         args.name, "StyleGAN2 on " + ("MNIST" if args.data == "mnist" else "the embedded digits"),
-        f"`stylegan2` with `config=\"grey28\"` at channel_base {args.channel_base}, "
-        f"channel_max {args.channel_max} (G {gan.generator.count_params():,}, D "
+        f"`stylegan2` with `config=\"grey28\"` at {args.size}x{args.size} px, channel_base "
+        f"{args.channel_base}, channel_max {args.channel_max}, z and w "
+        f"{gan.latent_dim}, {gan.config['generator']['mapping_layers']} mapping layers, style "
+        f"mixing {gan.config['loss']['style_mixing_prob']:g} (G "
+        f"{gan.generator.count_params():,}, D "
         f"{gan.discriminator.count_params():,} parameters), batch 32, precision "
         f"{args.precision} (here {gan.precision}), "
         "seed 0, " + ("with ADA (target 0.6), " if args.ada else "")
         + f"on the {len(x):,} " + ("MNIST" if args.data == "mnist" else "embedded")
-        + f" training digits; after every {args.every} epochs the IS of "
+        + " training digits" + (f" shrunk to {args.size} px by area averaging (samples and "
+                                 "real digits upsampled bilinearly to 28 px for the judge)"
+                                 if args.size != 28 else "")
+        + f"; after every {args.every} epochs the IS of "
         f"{args.samples} EMA samples (constant noise, no truncation) by the shipped MNIST "
         f"judge (10 splits) beside its IS of {n_real} real test digits (the last row); "
         "diversity: the per-pixel standard deviation across those samples, averaged over the "

@@ -1,14 +1,15 @@
 """Training cost of each 32x32 noise-to-image variant at its default config, on CIFAR-10.
 
-    python benchmarks/variant_throughput.py [--variants dcgan,lsgan,wgan_gp,sngan,sngan_cnn,biggan,
-                                                        stylegan2,stylegan2_fused]
+    python benchmarks/variant_throughput.py [--variants dcgan,lsgan,wgan_gp,sngan,sngan_cnn,biggan]
+                                            [--variants stylegan2[,stylegan2_fused] --name
+                                             stylegan2_throughput]
                                             [--rounds 2] [--steps 12]
                                             [--precisions float32,mixed_bfloat16]
 
 Each variant is built with its shipped defaults at 32x32x3 (``sngan_cnn`` is ``sngan`` with
 ``config="cnn"``; ``biggan`` trains on the labels too; ``stylegan2_fused`` is ``stylegan2`` with
 its modulated convolutions as grouped convolutions, ``generator.fused``, which trains on GPUs
-only) and timed in float32 and in
+only; refused without one) and timed in float32 and in
 ``mixed_bfloat16``, segments interleaved round by round in one process (one warm-up round
 first; the median of the rest is reported). Images per second count the real images of D
 updates, the unit of an epoch. Each row gives the FLOPs of one D update with its share of the G
@@ -38,6 +39,8 @@ VARIANTS = {"dcgan": ("dcgan", "cifar10"), "lsgan": ("lsgan", None),
             "wgan_gp": ("wgan_gp", "cifar10"), "sngan": ("sngan", None),
             "sngan_cnn": ("sngan", "cnn"), "biggan": ("biggan", None),
             "stylegan2": ("stylegan2", None), "stylegan2_fused": ("stylegan2", None)}
+#: the rows timed by default: StyleGAN2 has its own results file (--name stylegan2_throughput)
+DEFAULT_VARIANTS = [v for v in VARIANTS if not v.startswith("stylegan2")]
 #: per-row overrides: StyleGAN2's modulated convolutions as one grouped convolution (GPUs only:
 #: TensorFlow has no CPU gradient for grouped convolutions)
 OVERRIDES = {"stylegan2_fused": {"generator": {"fused": True}}}
@@ -84,7 +87,9 @@ def build(row, precision, filters=None):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--variants", default=",".join(VARIANTS))
+    p.add_argument("--variants", default=",".join(DEFAULT_VARIANTS),
+                   help="comma-separated (default: all but StyleGAN2, whose segments take "
+                        "minutes here; time it with --name stylegan2_throughput)")
     p.add_argument("--rounds", type=int, default=2, help="timed rounds after one warm-up")
     p.add_argument("--steps", type=int, default=12, help="D updates per timed segment")
     p.add_argument("--images", type=int, default=2000)
@@ -102,6 +107,9 @@ def main():
     unknown = sorted(set(rows_wanted) - set(VARIANTS))
     if unknown:
         raise SystemExit(f"unknown variants {unknown}: choose from {', '.join(VARIANTS)}")
+    if "stylegan2_fused" in rows_wanted and not tf.config.list_physical_devices("GPU"):
+        raise SystemExit("stylegan2_fused trains only on a GPU (TensorFlow has no CPU gradient "
+                         "for grouped convolutions): leave it out of --variants here.")
     images, labels = load_cifar(args.images)
     peak = matmul_peak(n=args.peak_n)
     print(f"fp32 matmul peak {peak:.1f} GFLOP/s", flush=True)

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from PIL import Image
 
 import ganzoo
@@ -163,6 +164,14 @@ def test_variant_throughput_script(tmp_path):
                          for p in ("float32", "mixed_bfloat16")}
     assert all(r["images_per_s"] > 0 and r["gflop_per_image"] > 0 for r in rows.values())
     assert rows[("biggan", "float32")]["d_steps"] == 4
+    # the grouped-convolution StyleGAN2 cannot train on a CPU: refused before any work
+    if not tf.config.list_physical_devices("GPU"):
+        refused = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "benchmarks", "variant_throughput.py"),
+             "--variants", "stylegan2_fused", "--out", str(tmp_path / "never")],
+            capture_output=True, text=True, timeout=600, env=dict(os.environ, **env))
+        assert refused.returncode == 1 and "only on a GPU" in refused.stderr
+        assert not (tmp_path / "never").exists()
 
 
 def test_variant_throughput_flops_reduce_to_the_alternating_count():
@@ -226,6 +235,14 @@ def test_stylegan2_digits_script(tmp_path):
     with Image.open(tmp_path / "stylegan2_mnist.png") as img:
         assert img.width > 2 * 5 * 28                       # the 5-column sweep, doubled
     assert ganzoo.load(tmp_path / "sg2.keras").num_ws == 6
+    # 16 px on the embedded digits: samples and real digits go to the judge at 28 px
+    _run("stylegan2_digits.py", "--epochs", "1", "--every", "1", "--channel-base", "64",
+         "--channel-max", "8", "--samples", "100", "--limit", "64", "--size", "16", "--latent",
+         "16", "--mapping-layers", "2", "--mixing", "0", "--name", "sg16", out=tmp_path)
+    result = _read(tmp_path / "sg16.json")
+    assert "16x16 px" in result["protocol"] and "2 mapping layers, style mixing 0 " in result[
+        "protocol"]
+    assert result["rows"][-1]["inception_score"] > 5 and result["rows"][0]["minibatches"] == 2
 
 
 def test_modulated_conv_script(tmp_path):
