@@ -157,7 +157,8 @@ def main():
     if args.save:
         gan.save(args.save)
     result = results.make(
-        args.name, "StyleGAN2 on " + ("MNIST" if args.data == "mnist" else "the embedded digits"),
+        args.name, "StyleGAN2 on " + ("MNIST" if args.data == "mnist" else "the embedded digits")
+        + (f" at {args.size} px" if args.size != 28 else ""),
         f"`stylegan2` with `config=\"grey28\"` at {args.size}x{args.size} px, channel_base "
         f"{args.channel_base}, channel_max {args.channel_max}, z and w "
         f"{gan.latent_dim}, {gan.config['generator']['mapping_layers']} mapping layers, style "
@@ -187,7 +188,9 @@ def main():
         formats={"ratio_to_real": "{:.2f}", "inception_score": "{:.2f}"},
         images={"stylegan2": args.name + ".png"},
         judge=common.judge_protocol(judge, args.samples, real=n_real, real_split="test",
-                                    seed=0))
+                                    seed=0, resize="none" if args.size == 28 else
+                                    f"bilinear {args.size} -> 28 px (real: area 28 -> "
+                                    f"{args.size}, then the same)"))
     print("wrote", common.write_results(args.out, result))
 
 

@@ -240,6 +240,8 @@ def test_stylegan2_digits_script(tmp_path):
          "--channel-max", "8", "--samples", "100", "--limit", "64", "--size", "16", "--latent",
          "16", "--mapping-layers", "2", "--mixing", "0", "--name", "sg16", out=tmp_path)
     result = _read(tmp_path / "sg16.json")
+    assert result["title"].endswith("at 16 px") and result["judge"]["resize"].startswith(
+        "bilinear 16 -> 28")
     assert "16x16 px" in result["protocol"] and "2 mapping layers, style mixing 0 " in result[
         "protocol"]
     assert result["rows"][-1]["inception_score"] > 5 and result["rows"][0]["minibatches"] == 2
