@@ -326,11 +326,11 @@ def test_learns_the_embedded_digits_at_16_pixels():
 
     Measured (seed 0, float32, 2 Zen 4 cores, docs/benchmarks.md "StyleGAN2 on this CPU"):
     IS 2.59 after 1,400 minibatches, 3.74 after 2,100, 4.20 after 2,800, 5.21 after 4,200;
-    500 real test digits through the same 16 -> 28 px round trip score 8.66. With the paper's
-    8 mapping layers and style mixing 0.9 (the grey28 file's 4 and 0.9) the generator stays
-    collapsed (IS 1.0-1.1) until ~3,000 minibatches; this test uses the official cifar
-    configuration's switches (2 mapping layers, no mixing). About 3.5 minutes (`make
-    test-slow`; not in `make test` or CI)."""
+    500 real test digits through the same 16 -> 28 px round trip score 8.66. With grey28's 4
+    mapping layers and style mixing 0.9 the generator stayed collapsed (IS 1.04-1.11) from
+    minibatch 1,400 to 2,800 and reached 2.58 at 3,500; this test uses the official cifar
+    configuration's switches (2 mapping layers, no mixing). 3.4 minutes alone on the Zen 4
+    (`make test-slow`; not in `make test` or CI)."""
     widths = {"channel_base": 512, "channel_max": 64}
     gan = ganzoo.build("stylegan2", config="grey28", seed=0, data_shape=[16, 16, 1],
                        latent_dim=64, generator={**widths, "w_dim": 64, "mapping_layers": 2},
