@@ -125,20 +125,25 @@ def ceiling(runs_dir, conditional, n):
     return real
 
 
-def row(variant, report, training, batch):
-    flat = recipes.scalars(report["metrics"])
-    model, config, overrides, _ = VARIANTS[variant]
-    settings = ([f"config {config}"] if config else []) + [f"{k}={v}" for k, v in
-                                                          overrides.items()]
-    return {"model": model, "variant": variant, "settings": ", ".join(settings) or "defaults",
-            "minutes": round(training["seconds"] / 60, 1), "steps": training["steps"],
-            "images_seen": training["steps"] * batch,
-            "inception_score": round(flat.get("inception_score.mean", float("nan")), 3),
+def scores(metrics):
+    """A report's metrics as the table's score columns (conditional accuracy None for an
+    unconditional report); the variants' rows and the real row read them alike."""
+    flat = recipes.scalars(metrics)
+    return {"inception_score": round(flat.get("inception_score.mean", float("nan")), 3),
             "fid": round(flat.get("fid", float("nan")), 2),
             "precision": round(flat.get("precision_recall.precision", float("nan")), 3),
             "recall": round(flat.get("precision_recall.recall", float("nan")), 3),
             "cond_acc": (round(flat["conditional_accuracy"], 3)
                          if "conditional_accuracy" in flat else None)}
+
+
+def row(variant, report, training, batch):
+    model, config, overrides, _ = VARIANTS[variant]
+    settings = ([f"config {config}"] if config else []) + [f"{k}={v}" for k, v in
+                                                          overrides.items()]
+    return {"model": model, "variant": variant, "settings": ", ".join(settings) or "defaults",
+            "minutes": round(training["seconds"] / 60, 1), "steps": training["steps"],
+            "images_seen": training["steps"] * batch, **scores(report["metrics"])}
 
 
 def _recorded(out_dir, budget):
@@ -176,13 +181,8 @@ def report(runs_dir, out_dir, budget, n):
             "metrics"]}
     if not rows:
         raise SystemExit("cifar10_minutes: no finished variant yet.")
-    real = recipes.scalars(ceiling(runs_dir, any(r["cond_acc"] is not None for r in rows), n))
-    rows.append({"model": None, "variant": "real test images", "inception_score":
-                 round(real["inception_score.mean"], 3), "fid": round(real["fid"], 2),
-                 "precision": round(real["precision_recall.precision"], 3),
-                 "recall": round(real["precision_recall.recall"], 3),
-                 "cond_acc": (round(real["conditional_accuracy"], 3)
-                              if "conditional_accuracy" in real else None)})
+    real = ceiling(runs_dir, any(r["cond_acc"] is not None for r in rows), n)
+    rows.append({"model": None, "variant": "real test images", **scores(real)})
     columns = {"variant": "variant", "settings": "settings", "minutes": "training minutes",
                "steps": "D steps", "images_seen": "real images seen",
                "inception_score": "IS", "fid": "FID", "precision": "precision",

@@ -9,7 +9,7 @@
 Each variant is built with its shipped defaults at 32x32x3 (``sngan_cnn`` is ``sngan`` with
 ``config="cnn"``; ``biggan`` trains on the labels too; ``stylegan2_fused`` is ``stylegan2`` with
 its modulated convolutions as grouped convolutions, ``generator.fused``, which trains on GPUs
-only; refused without one) and timed in float32 and in
+only; its config refuses a machine without one, before any timing) and timed in float32 and in
 ``mixed_bfloat16``, segments interleaved round by round in one process (one warm-up round
 first; the median of the rest is reported). Images per second count the real images of D
 updates, the unit of an epoch. Each row gives the FLOPs of one D update with its share of the G
@@ -74,15 +74,19 @@ def load_cifar(n):
     return images[:n], labels[:n].astype("int32")
 
 
-def build(row, precision, filters=None):
-    model, preset = VARIANTS[row]
+def _overrides(row, precision, filters=None):
+    model = VARIANTS[row][0]
     key = "channel_max" if model == "stylegan2" else "filters"
     over = {k: dict(v) for k, v in OVERRIDES.get(row, {}).items()}
     if filters is not None:
         for net in ("generator", "discriminator"):
             over.setdefault(net, {})[key] = filters
-    return ganzoo.build(model, config=preset, seed=0, data_shape=[32, 32, 3],
-                        training={"precision": precision}, **over)
+    return dict(over, data_shape=[32, 32, 3], training={"precision": precision})
+
+
+def build(row, precision, filters=None):
+    model, preset = VARIANTS[row]
+    return ganzoo.build(model, config=preset, seed=0, **_overrides(row, precision, filters))
 
 
 def main():
@@ -107,9 +111,13 @@ def main():
     unknown = sorted(set(rows_wanted) - set(VARIANTS))
     if unknown:
         raise SystemExit(f"unknown variants {unknown}: choose from {', '.join(VARIANTS)}")
-    if "stylegan2_fused" in rows_wanted and not tf.config.list_physical_devices("GPU"):
-        raise SystemExit("stylegan2_fused trains only on a GPU (TensorFlow has no CPU gradient "
-                         "for grouped convolutions): leave it out of --variants here.")
+    for row in rows_wanted:   # each config checked (e.g. stylegan2_fused needs a GPU) first
+        for precision in args.precisions.split(","):
+            try:
+                ganzoo.resolve_config(VARIANTS[row][0], VARIANTS[row][1],
+                                      **_overrides(row, precision, args.filters))
+            except ganzoo.ConfigError as e:
+                raise SystemExit(f"--variants {row}: {e}") from None
     images, labels = load_cifar(args.images)
     peak = matmul_peak(n=args.peak_n)
     print(f"fp32 matmul peak {peak:.1f} GFLOP/s", flush=True)
