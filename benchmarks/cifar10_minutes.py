@@ -53,8 +53,8 @@ VARIANTS = {
     "sngan_cnn": ("sngan", "cnn", {}, 30),
     "biggan": ("biggan", None, {}, 12),
     "biggan_diffaugment": ("biggan", None, {"augment.policy": "color,translation,cutout"}, 12),
-    "stylegan2": ("stylegan2", None, {}, 4),
-    "stylegan2_ada": ("stylegan2", None, {"augment.ada.enabled": True}, 4),
+    "stylegan2": ("stylegan2", "narrow", {}, 30),
+    "stylegan2_ada": ("stylegan2", "narrow", {"augment.ada.enabled": True}, 30),
 }
 COMMON = {"training.linear_decay_from": None}
 
