@@ -45,14 +45,6 @@ def diversity(images):
     return round(float(images.std(axis=0).mean()), 3)
 
 
-def shrink(digits, size):
-    """uint8 digits resized to ``size`` x ``size`` by area averaging (unchanged at 28)."""
-    if size == digits.shape[1]:
-        return digits
-    small = tf.image.resize(tf.cast(digits, tf.float32), [size, size], "area")
-    return tf.cast(tf.round(tf.clip_by_value(small, 0, 255)), tf.uint8).numpy()
-
-
 def judged(images):
     """Images as the MNIST judge takes them: upsampled bilinearly to 28x28 if smaller."""
     if images.shape[1] == 28:
@@ -118,11 +110,12 @@ def main():
     else:
         x, _ = ganzoo.datasets.load_digits("train")
         test, _ = ganzoo.datasets.load_digits("test")
-    x = shrink(x[:args.limit] if args.limit else x, args.size)
+    x = ganzoo.datasets.shrink_images(x[:args.limit] if args.limit else x, args.size)
     judge = judges.load("mnist")
-    n_real = min(args.samples, len(test))   # shuffled: the embedded test digits are in class
-    real = shrink(test[np.random.default_rng(0).permutation(len(test))[:n_real]], args.size)
-    real_is = metrics.inception_score(judged(real), classifier=judge)[0]   # order ^
+    n_real = min(args.samples, len(test))   # shuffled: the embedded test digits are in class order
+    shuffled = test[np.random.default_rng(0).permutation(len(test))[:n_real]]
+    real = ganzoo.datasets.shrink_images(shuffled, args.size)
+    real_is = metrics.inception_score(judged(real), classifier=judge)[0]
     widths = {"channel_base": args.channel_base, "channel_max": args.channel_max}
     changed = {"data_shape": [args.size, args.size, 1]}
     if args.latent:

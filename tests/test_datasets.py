@@ -23,6 +23,18 @@ def test_digits_are_real_balanced_and_split():
         datasets.load_digits("validation")
 
 
+def test_smaller_digits_average_the_pixels_they_cover():
+    full, labels = datasets.load_digits("test")
+    for size, k in ((14, 2), (7, 4)):
+        small, small_labels = datasets.load_digits("test", size=size)
+        blocks = full.reshape(-1, size, k, size, k).mean(axis=(2, 4))
+        np.testing.assert_array_equal(small[..., 0], np.round(blocks).astype(np.uint8))
+        np.testing.assert_array_equal(small_labels, labels)
+    for bad in (0, 29, 2.5):
+        with pytest.raises(datasets.DataError, match="size must be a whole number"):
+            datasets.load_digits("test", size=bad)
+
+
 def test_load_digits_pipeline():
     ds = ganzoo.datasets.load("digits", batch_size=100, seed=0)
     images, labels = next(iter(ds))

@@ -15,7 +15,8 @@ from ganzoo.data.pairs import (digits_edges, digits_thickness, jitter, load_pair
 from ganzoo.data.pipeline import (from_arrays, images_to_uint8, load, load_arrays,
                                   prepare_for_fit, to_float_images)
 from ganzoo.data.readers import (load_digits, read_arrays, read_image, read_image_folder,
-                                 read_images, read_npz, read_npz_arrays, shared_data_file)
+                                 read_images, read_npz, read_npz_arrays, shared_data_file,
+                                 shrink_images)
 from ganzoo.data.validation import (DataError, check_batches, check_channels_last, check_labels,
                                     check_shape, check_value_range, class_indices,
                                     data_error_from)
@@ -26,5 +27,5 @@ __all__ = [
     "from_arrays", "images_to_uint8", "jitter", "load", "load_arrays", "load_digits",
     "load_paired", "load_unpaired", "prepare_for_fit", "prepare_pairs", "read_arrays",
     "read_image", "read_image_folder", "read_images", "read_npz", "read_npz_arrays",
-    "read_pairs", "read_unpaired", "shared_data_file", "to_float_images",
+    "read_pairs", "read_unpaired", "shared_data_file", "shrink_images", "to_float_images",
 ]

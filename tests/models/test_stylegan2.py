@@ -312,13 +312,6 @@ def test_trains_in_mixed_bfloat16_with_bf16_convolutions_and_float32_images(digi
     assert float(tf.reduce_max(tf.abs(low - high))) < 0.1 * scale
 
 
-def _digits16(split):
-    """The embedded digits shrunk to 16x16 by area averaging (uint8)."""
-    images, _ = ganzoo.datasets.load_digits(split)
-    small16 = tf.image.resize(tf.cast(images, tf.float32), [16, 16], "area")
-    return tf.cast(tf.round(tf.clip_by_value(small16, 0, 255)), tf.uint8).numpy()
-
-
 @pytest.mark.slow
 def test_learns_the_embedded_digits_at_16_pixels():
     """StyleGAN2 at 16x16 on the 4,500 embedded digits: the IS (shipped MNIST judge, samples
@@ -336,7 +329,7 @@ def test_learns_the_embedded_digits_at_16_pixels():
                        latent_dim=64, generator={**widths, "w_dim": 64, "mapping_layers": 2},
                        discriminator=widths, loss={"style_mixing_prob": 0.0},
                        training={"batch_size": 32, "precision": "float32"})
-    history = gan.fit(_digits16("train"), epochs=20, verbose=0)
+    history = gan.fit(ganzoo.datasets.load_digits("train", size=16)[0], epochs=20, verbose=0)
     assert all(np.isfinite(v).all() for v in history.history.values())
     samples = tf.image.resize(gan.generate(500, seed=0), [28, 28], "bilinear").numpy()
     score = ganzoo.metrics.inception_score(samples, classifier="mnist")[0]
