@@ -7,6 +7,8 @@ import keras
 import tensorflow as tf
 from keras import layers
 
+from ganzoo import layers as ganzoo_layers
+
 
 def upsampling_plan(image_shape, min_base=4):
     """How many stride-2 stages map a small base grid to ``image_shape``.
@@ -40,11 +42,13 @@ def generator_inputs(latent_dim, num_classes):
     return [z, label], layers.Concatenate(name="z_label")([z, onehot])
 
 
-def discriminator_inputs(data_shape, num_classes, label_input, flatten=False, scale=1.0):
+def discriminator_inputs(data_shape, num_classes, label_input, flatten=False, scale=1.0,
+                         join_maps=True):
     """The discriminator's inputs and what its first layer reads: the data (times ``scale``
     when it is not 1), joined with the one-hot label when ``label_input`` (as maps for images,
     unless ``flatten``: then the flattened image and the one-hot vector, so an MLP's input
-    grows by K, not K maps)."""
+    grows by K, not K maps). With ``join_maps=False`` an image's maps are left to the first
+    convolution: what it reads is the pair ``(image, one-hot)`` for :func:`first_conv`."""
     x = keras.Input(tuple(data_shape), name="data")
     flat = layers.Flatten(name="flatten")(x) if flatten else x
     if scale != 1:
@@ -53,11 +57,25 @@ def discriminator_inputs(data_shape, num_classes, label_input, flatten=False, sc
         return x, flat
     label = keras.Input((), dtype="int32", name="label")
     onehot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_onehot")(label)
+    if len(data_shape) == 3 and not flatten and not join_maps:
+        return [x, label], (flat, onehot)
     if len(data_shape) == 3 and not flatten:  # label maps: one constant channel per class
         maps = layers.Reshape((1, 1, num_classes), name="label_grid")(onehot)
         maps = layers.UpSampling2D(tuple(data_shape[:2]), name="label_maps")(maps)
         return [x, label], layers.Concatenate(name="data_label")([x, maps])
     return [x, label], layers.Concatenate(name="data_label")([flat, onehot])
+
+
+def first_conv(x, conv, spectral_norm=False):
+    """``conv`` (a ``keras.layers.Conv2D`` not yet called) on what
+    ``discriminator_inputs(..., join_maps=False)`` returned: the image itself, or for an
+    ``(image, one-hot)`` pair the same convolution over the image joined with the label maps,
+    computed without them (:class:`ganzoo.layers.Conv2D`: same kernel, same outputs)."""
+    if isinstance(x, tuple):
+        image, onehot = x
+        conv = ganzoo_layers.Conv2D(**conv.get_config(), num_classes=onehot.shape[-1])
+        return spectral(conv, spectral_norm)([image, onehot])
+    return spectral(conv, spectral_norm)(x)
 
 
 def spectral(layer, spectral_norm):

@@ -414,3 +414,84 @@ class ScaledResidual(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class Conv2D(keras.layers.Conv2D):
+    """``keras.layers.Conv2D`` that can also read an image joined with K one-hot label maps
+    without building the maps.
+
+    The conditional discriminators of Mirza & Osindero (2014) and of self-conditioning join
+    one constant map per class to the image and convolve the ``C + K`` channels. Convolution is
+    linear in its input channels, so that equals ``conv(image, W[:, :, :C])`` plus the
+    convolution of an all-ones map with the label's slice ``W[:, :, C + k]``, which is the same
+    for every image of class ``k``. With ``num_classes=K`` this layer is called on
+    ``[image, one_hot]`` and computes the K class responses once per call (one ``1 -> K·F``
+    convolution of a single ones-map), adding each image's by its one-hot row: the same kernel
+    (``(kh, kw, C + K, F)``), the same outputs and gradients (zero padding included), and about
+    ``(C + K) / C`` times fewer multiplications (51x for 50 clusters on grey digits), none of
+    them in a gradient penalty's input gradient. With ``num_classes=0`` (the default) it is
+    Keras' ``Conv2D``. It keeps that class name on purpose: Keras addresses saved layers by
+    their class name, so weights saved from the joined-maps network load into this one and
+    back.
+
+    Args:
+        filters, kernel_size, **kwargs: ``keras.layers.Conv2D``'s arguments (channels-last,
+            ``groups=1`` where ``num_classes`` is set).
+        num_classes: K, the length of the one-hot rows (0: a plain convolution).
+
+    Example:
+
+    ```python
+    conv = ganzoo.layers.Conv2D(64, 4, strides=2, padding="same", num_classes=50)
+    y = conv([images, keras.ops.one_hot(clusters, 50)])  # == Conv2D on [images, 50 label maps]
+    ```
+    """
+
+    def __init__(self, filters, kernel_size, num_classes=0, **kwargs):
+        super().__init__(filters, kernel_size, **kwargs)
+        self.num_classes = int(num_classes)
+        if not self.num_classes:
+            return
+        if self.data_format != "channels_last" or self.groups != 1:
+            raise ValueError("ganzoo.layers.Conv2D with num_classes supports "
+                             "data_format='channels_last' and groups=1 only, got "
+                             f"{self.data_format!r} and {self.groups}.")
+        self.input_spec = None  # two inputs: the image and the one-hot rows
+
+    def _joined(self, input_shape):
+        """The shape of the image joined with its label maps, from ``[image, one-hot]``'s."""
+        if self.num_classes and isinstance(input_shape[0], (list, tuple)):
+            image_shape, _ = input_shape
+            return tuple(image_shape[:-1]) + (image_shape[-1] + self.num_classes,)
+        return input_shape  # already joined (Conv2D.build passes it on) or no labels
+
+    def build(self, input_shape):
+        super().build(self._joined(input_shape))
+        if self.num_classes:
+            self.input_spec = None
+
+    def call(self, inputs):
+        if not self.num_classes:
+            return super().call(inputs)
+        ops = keras.ops
+        image, onehot = inputs
+        channels, (kh, kw) = image.shape[-1], self.kernel_size
+        k, f = self.num_classes, self.filters
+        kernel = self.kernel
+        conv = dict(strides=self.strides, padding=self.padding, dilation_rate=self.dilation_rate)
+        out = ops.conv(image, kernel[:, :, :channels, :], **conv)
+        ones = ops.ones((1,) + tuple(image.shape[1:3]) + (1,), dtype=image.dtype)
+        per_class = ops.conv(ones, ops.reshape(kernel[:, :, channels:, :], (kh, kw, 1, k * f)),
+                             **conv)                                 # (1, H', W', K·F)
+        per_class = ops.reshape(per_class, tuple(per_class.shape[1:3]) + (k, f))
+        out = out + ops.einsum("bk,hwkf->bhwf", ops.cast(onehot, out.dtype), per_class)
+        if self.use_bias:
+            out = out + self.bias
+        return self.activation(out) if self.activation is not None else out
+
+    def compute_output_shape(self, input_shape):
+        return super().compute_output_shape(self._joined(input_shape))
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes}

@@ -21,8 +21,8 @@ import keras
 from keras import layers
 
 from ganzoo import schema as s
-from ganzoo.blocks import (discriminator_inputs, generator_inputs, spectral,  # noqa: F401
-                           synced_batch_norm, upsampling_plan)
+from ganzoo.blocks import (discriminator_inputs, first_conv, generator_inputs,  # noqa: F401
+                           spectral, synced_batch_norm, upsampling_plan)
 from ganzoo.layers import Maxout
 from ganzoo.biggan_nets import biggan_discriminator, biggan_generator
 from ganzoo.resnets import resnet_discriminator, resnet_generator
@@ -178,13 +178,13 @@ def dcgan_discriminator(data_shape, num_classes=None, label_input=False, outputs
         raise ValueError(f"norm must be 'batch', 'layer' or 'none', got {norm!r}.")
     stages, _, _ = upsampling_plan(data_shape)
     init = keras.initializers.RandomNormal(0.0, init_std)
-    inputs, x = discriminator_inputs(data_shape, num_classes, label_input)
+    inputs, x = discriminator_inputs(data_shape, num_classes, label_input, join_maps=False)
     width = filters
     for i in range(stages):
         use_norm = norm != "none" and i > 0
-        x = spectral(layers.Conv2D(width, kernel_size, strides=2, padding="same",
-                                   use_bias=not use_norm, kernel_initializer=init,
-                                   name=f"down{i + 1}"), spectral_norm)(x)
+        x = first_conv(x, layers.Conv2D(width, kernel_size, strides=2, padding="same",
+                                        use_bias=not use_norm, kernel_initializer=init,
+                                        name=f"down{i + 1}"), spectral_norm)
         if use_norm and norm == "batch":
             x = synced_batch_norm(f"down{i + 1}_bn", momentum=0.9, epsilon=1e-5)(x)
         elif use_norm:
@@ -265,11 +265,11 @@ def sngan_cnn_discriminator(data_shape, num_classes=None, label_input=False, out
     """
     stages, _, _ = upsampling_plan(data_shape)
     init = keras.initializers.RandomNormal(0.0, init_std)
-    inputs, x = discriminator_inputs(data_shape, num_classes, label_input)
+    inputs, x = discriminator_inputs(data_shape, num_classes, label_input, join_maps=False)
 
     def conv(h, width, kernel, stride, layer_name):
-        h = spectral(layers.Conv2D(width, kernel, strides=stride, padding="same",
-                                   kernel_initializer=init, name=layer_name), spectral_norm)(h)
+        h = first_conv(h, layers.Conv2D(width, kernel, strides=stride, padding="same",
+                                        kernel_initializer=init, name=layer_name), spectral_norm)
         return layers.LeakyReLU(negative_slope=leaky_slope, name=f"{layer_name}_lrelu")(h)
 
     for i in range(stages):
