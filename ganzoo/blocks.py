@@ -57,24 +57,31 @@ def discriminator_inputs(data_shape, num_classes, label_input, flatten=False, sc
         return x, flat
     label = keras.Input((), dtype="int32", name="label")
     onehot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_onehot")(label)
-    if len(data_shape) == 3 and not flatten and not join_maps:
-        return [x, label], (flat, onehot)
-    if len(data_shape) == 3 and not flatten:  # label maps: one constant channel per class
-        maps = layers.Reshape((1, 1, num_classes), name="label_grid")(onehot)
-        maps = layers.UpSampling2D(tuple(data_shape[:2]), name="label_maps")(maps)
-        return [x, label], layers.Concatenate(name="data_label")([x, maps])
+    if len(data_shape) == 3 and not flatten:
+        return [x, label], join_label_maps(flat, onehot) if join_maps else (flat, onehot)
     return [x, label], layers.Concatenate(name="data_label")([flat, onehot])
+
+
+def join_label_maps(image, onehot):
+    """``image`` joined with one constant map per class (the one-hot row spread over the image's
+    height and width): ``(H, W, C) -> (H, W, C + K)``."""
+    maps = layers.Reshape((1, 1, onehot.shape[-1]), name="label_grid")(onehot)
+    maps = layers.UpSampling2D(tuple(image.shape[1:3]), name="label_maps")(maps)
+    return layers.Concatenate(name="data_label")([image, maps])
 
 
 def first_conv(x, conv, spectral_norm=False):
     """``conv`` (a ``keras.layers.Conv2D`` not yet called) on what
     ``discriminator_inputs(..., join_maps=False)`` returned: the image itself, or for an
     ``(image, one-hot)`` pair the same convolution over the image joined with the label maps,
-    computed without them (:class:`ganzoo.layers.Conv2D`: same kernel, same outputs)."""
+    computed without them (:class:`ganzoo.layers.Conv2D`: same kernel, same outputs). Under
+    ``spectral_norm`` the maps are joined (Keras' wrapper takes a single input)."""
+    if isinstance(x, tuple) and spectral_norm:
+        x = join_label_maps(*x)
     if isinstance(x, tuple):
         image, onehot = x
         conv = ganzoo_layers.Conv2D(**conv.get_config(), num_classes=onehot.shape[-1])
-        return spectral(conv, spectral_norm)([image, onehot])
+        return conv([image, onehot])
     return spectral(conv, spectral_norm)(x)
 
 

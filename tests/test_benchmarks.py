@@ -51,6 +51,14 @@ def test_ring_coverage_script(tmp_path):
     assert (tmp_path / "ring_vanilla.png").is_file()
 
 
+def test_label_maps_script(tmp_path):
+    _run("label_maps.py", "--rows", "wgan_gp:mnist,cgan", "--filters", "8", "--steps", "3",
+         "--rounds", "1", "--images", "512", out=tmp_path)
+    rows = {r["model"]: r for r in _read(tmp_path / "label_maps.json")["rows"]}
+    assert rows["wgan_gp"]["label_classes"] == 50 and rows["cgan"]["label_classes"] == 10
+    assert all(r["joined_images_per_s"] > 0 and r["images_per_s"] > 0 for r in rows.values())
+
+
 def test_cgan_digits_script(tmp_path):
     _run("cgan_digits.py", "--heads", "c_plus_1", "--epochs", "1", out=tmp_path)
     result = _read(tmp_path / "cgan_digits.json")
