@@ -8,8 +8,10 @@ keys of that section are the builder's keyword arguments.
 Conditioning (conditional variants pass ``num_classes``): the generator takes
 ``[z, labels]`` and joins a one-hot label to z; a discriminator with
 ``label_input=True`` takes ``[x, labels]`` and joins one-hot label maps to the
-image as channels (the convolutional one) or the one-hot label to the flattened
-input (the MLP, as Mirza & Osindero 2014 did; for vectors, to the input vector).
+image as channels (the convolutional one; DCGAN's and SNGAN's CNN critics compute
+that first convolution without building the maps, :class:`ganzoo.layers.Conv2D`)
+or the one-hot label to the flattened input (the MLP, as Mirza & Osindero 2014
+did; for vectors, to the input vector).
 ``aux_classes > 0`` adds a class-logit head (AC-GAN, Odena et al. 2017), and
 the model then returns ``[logits, class_logits]``.
 """
